@@ -1,0 +1,526 @@
+package org.stratoslvs.keepalived;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.StringJoiner;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.stratoslvs.api.ControlStatus;
+import org.stratoslvs.api.ControlStatus.ApplyRecord;
+import org.stratoslvs.api.KeepalivedControl;
+import org.stratoslvs.keepalived.KeepalivedSettings.Mode;
+
+/**
+ * Makes keepalived converge on the latest submitted config: validate ({@code keepalived -t}), write atomically,
+ * then start keepalived or make it reload, as the mode says.
+ *
+ * <p>Applies run one at a time on a single thread. The first change after a quiet period is applied at once;
+ * changes that arrive while an apply runs, or less than {@code reload.min.interval} after the last one ended, are
+ * merged into the next apply (latest text wins, causes are tallied). A burst of thousands of submits thus costs a
+ * few applies, and the last text submitted is always the one applied in the end.
+ *
+ * <p>A config keepalived rejects, or that cannot be written, leaves the last good file and the running keepalived
+ * untouched; the reason is recorded in {@link #status()}.
+ */
+public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApplyPipeline.class);
+    private static final int HISTORY = 20;
+
+    private final ScheduledThreadPoolExecutor executor;
+    private final Function<KeepalivedSettings, KeepalivedSupervisor> supervisorFactory;
+    private final AtomicConfigWriter writer = new AtomicConfigWriter();
+    private final Path validateDir;
+
+    private final Object lock = new Object();
+    // guarded by lock
+    private KeepalivedSettings settings;
+    private KeepalivedValidator validator;
+    private String pendingText;
+    private boolean pendingForce;
+    private CauseTally pendingCauses = new CauseTally();
+    private boolean scheduled;
+    private boolean applying;
+    private long lastApplyEnd;
+    private boolean appliedOnce;
+    private boolean closed;
+    private int settingsSwapsQueued;
+    private String lastSubmitted;
+    private long reloads;
+    private long applyRuns;
+    private final Deque<ApplyRecord> history = new ArrayDeque<>();
+    // replaced only on the executor thread (and in close, after the executor stopped); read by status()
+    private volatile KeepalivedSupervisor supervisor;
+
+    private volatile String appliedText;
+
+    public ApplyPipeline(KeepalivedSettings settings) {
+        this(settings, KeepalivedSupervisor::new);
+    }
+
+    /** @param supervisorFactory makes the managed-mode supervisor (tests use shorter backoffs) */
+    public ApplyPipeline(KeepalivedSettings settings,
+                         Function<KeepalivedSettings, KeepalivedSupervisor> supervisorFactory) {
+        this.supervisorFactory = supervisorFactory;
+        try {
+            this.validateDir = KeepalivedValidator.privateTempDir();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a private temp directory for keepalived -t", e);
+        }
+        this.settings = settings;
+        this.validator = new KeepalivedValidator(settings, validateDir);
+        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "keepalived-apply");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        for (String error : settings.errors()) {
+            LOG.warn("keepalived settings: {}", error);
+        }
+    }
+
+    @Override
+    public void submit(String configText, String cause) {
+        if (configText == null) {
+            return;
+        }
+        synchronized (lock) {
+            if (closed) {
+                LOG.debug("keepalived control is closed; ignoring config from {}", cause);
+                return;
+            }
+            lastSubmitted = configText;
+            pendingText = configText;
+            pendingCauses.add(cause);
+            scheduleLocked();
+        }
+    }
+
+    @Override
+    public void reload(String cause) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (lastSubmitted == null) {
+                recordLocked(new ApplyRecord(Instant.now(), "reload failed: no config has been submitted yet",
+                        cause, 0, ""));
+                return;
+            }
+            pendingText = lastSubmitted;
+            pendingForce = true;
+            pendingCauses.add(cause);
+            scheduleLocked();
+        }
+    }
+
+    @Override
+    public String validate(String configText) {
+        KeepalivedValidator v;
+        synchronized (lock) {
+            v = validator;
+        }
+        return v.validate(configText).rejection();
+    }
+
+    @Override
+    public String appliedConfig() {
+        return appliedText;
+    }
+
+    @Override
+    public ControlStatus status() {
+        KeepalivedSettings s;
+        List<ApplyRecord> records;
+        long r;
+        synchronized (lock) {
+            s = settings;
+            records = List.copyOf(history);
+            r = reloads;
+        }
+        String text;
+        long pid;
+        KeepalivedSupervisor sup = supervisor;
+        switch (s.mode()) {
+            case MANAGED -> {
+                pid = sup == null ? -1 : sup.pid();
+                text = sup == null ? "not started (no config applied yet)" : sup.describe();
+            }
+            case EXTERNAL -> {
+                OptionalLong live = Processes.livePidFrom(s.pidFile());
+                pid = live.orElse(-1);
+                text = (live.isPresent() ? "external, running pid " + pid
+                        : "external, no running keepalived in " + s.pidFile())
+                        + (s.reloadCommand().isEmpty() ? "" : "; reloaded by: " + String.join(" ", s.reloadCommand()));
+            }
+            default -> {
+                pid = -1;
+                text = "render-only: keepalived is not started or signalled";
+            }
+        }
+        if (!s.errors().isEmpty()) {
+            text += " (settings: " + String.join(" ", s.errors()) + ")";
+        }
+        return new ControlStatus(s.mode().key(), s.confPath().toString(), text, pid, r, records);
+    }
+
+    /** Number of applies run so far (each one merges all submits since the previous). */
+    public long applyRuns() {
+        synchronized (lock) {
+            return applyRuns;
+        }
+    }
+
+    public KeepalivedSettings settings() {
+        synchronized (lock) {
+            return settings;
+        }
+    }
+
+    /** The managed keepalived's supervisor, or null before the first apply and in other modes. */
+    public KeepalivedSupervisor supervisor() {
+        return supervisor;
+    }
+
+    /** Waits until nothing is pending or applying; false on timeout. */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (scheduled || applying || pendingText != null || settingsSwapsQueued > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Switches to new settings. A managed keepalived is restarted only when its command line or files changed
+     * ({@link KeepalivedSettings#needsNewProcess}); then the last submitted config is applied again.
+     */
+    public void reconfigure(KeepalivedSettings newSettings) {
+        for (String error : newSettings.errors()) {
+            LOG.warn("keepalived settings: {}", error);
+        }
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            settingsSwapsQueued++;
+            executor.execute(() -> {
+                try {
+                    swapSettings(newSettings);
+                } finally {
+                    synchronized (lock) {
+                        settingsSwapsQueued--;
+                        lock.notifyAll();
+                    }
+                }
+            });
+        }
+    }
+
+    private void swapSettings(KeepalivedSettings newSettings) {
+        KeepalivedSettings old;
+        synchronized (lock) {
+            old = settings;
+            settings = newSettings;
+            validator = new KeepalivedValidator(newSettings, validateDir);
+        }
+        if (!newSettings.needsNewProcess(old)) {
+            return;
+        }
+        LOG.info("keepalived settings changed how keepalived runs; applying the config again");
+        if (supervisor != null) {
+            supervisor.stop();
+            supervisor = null;
+        }
+        appliedText = null;
+        synchronized (lock) {
+            if (lastSubmitted != null && pendingText == null) {
+                pendingText = lastSubmitted;
+                pendingCauses.add("settings changed");
+                scheduleLocked();
+            }
+        }
+    }
+
+    /**
+     * Stops applying (a pending change is dropped) and then stops keepalived or leaves it running, as
+     * {@code keepalived.stop.on.shutdown} says.
+     */
+    @Override
+    public void close() {
+        KeepalivedSettings s;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            s = settings;
+            lock.notifyAll();
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(s.validateTimeout().toMillis() + 15_000, TimeUnit.MILLISECONDS)) {
+                LOG.warn("keepalived apply did not finish in time; interrupting it");
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        KeepalivedSupervisor sup = supervisor;
+        if (sup != null) {
+            if (s.stopOnShutdown()) {
+                sup.stop();
+            } else {
+                sup.detach();
+            }
+        }
+        synchronized (lock) {
+            pendingText = null;
+            scheduled = false;
+            lock.notifyAll();
+        }
+        try {
+            Files.deleteIfExists(validateDir);
+        } catch (IOException e) {
+            LOG.debug("could not remove {}: {}", validateDir, e.getMessage());
+        }
+    }
+
+    private void scheduleLocked() {
+        if (scheduled || applying || closed) {
+            return;
+        }
+        scheduled = true;
+        long delay = 0;
+        if (appliedOnce) {
+            delay = Math.max(0, lastApplyEnd + settings.minInterval().toNanos() - System.nanoTime());
+        }
+        executor.schedule(this::drain, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void drain() {
+        String text;
+        boolean force;
+        String cause;
+        KeepalivedSettings s;
+        KeepalivedValidator v;
+        synchronized (lock) {
+            scheduled = false;
+            if (pendingText == null || closed) {
+                lock.notifyAll();
+                return;
+            }
+            text = pendingText;
+            force = pendingForce;
+            cause = pendingCauses.toString();
+            pendingText = null;
+            pendingForce = false;
+            pendingCauses = new CauseTally();
+            applying = true;
+            s = settings;
+            v = validator;
+        }
+        try {
+            record(apply(text, force, cause, s, v));
+        } catch (RuntimeException e) {
+            LOG.error("keepalived apply failed unexpectedly", e);
+            record(new ApplyRecord(Instant.now(), "reload failed: " + e, cause, 0, ""));
+        } finally {
+            synchronized (lock) {
+                applying = false;
+                appliedOnce = true;
+                lastApplyEnd = System.nanoTime();
+                applyRuns++;
+                if (pendingText != null) {
+                    scheduleLocked();
+                }
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private ApplyRecord apply(String text, boolean force, String cause, KeepalivedSettings s, KeepalivedValidator v) {
+        Instant at = Instant.now();
+        long t0 = System.nanoTime();
+        StringJoiner steps = new StringJoiner(", ");
+        if (!force && text.equals(appliedText)) {
+            return new ApplyRecord(at, "unchanged", cause, ms(t0), "");
+        }
+
+        if (s.mode() == Mode.RENDER_ONLY && !Files.isExecutable(s.binary())) {
+            // render-only may run where keepalived is not installed (the file is used elsewhere)
+            steps.add("validate skipped (" + s.binary() + " not installed)");
+        } else {
+            KeepalivedValidator.Result check = v.validate(text);
+            steps.add("validate " + check.millis() + " ms");
+            if (!check.accepted()) {
+                return new ApplyRecord(at, "rejected: " + check.message(), cause, ms(t0), steps.toString());
+            }
+            if (!check.message().isEmpty()) {
+                LOG.info("keepalived -t accepted the config with remarks: {}", check.message());
+            }
+        }
+
+        long t1 = System.nanoTime();
+        try {
+            writer.write(s.confPath(), text);
+        } catch (AtomicConfigWriter.WriteException e) {
+            steps.add("write failed after " + ms(t1) + " ms");
+            return new ApplyRecord(at, "write failed: " + e.getMessage(), cause, ms(t0), steps.toString());
+        }
+        steps.add("write " + ms(t1) + " ms");
+
+        long t2 = System.nanoTime();
+        String failure = activate(s, steps);
+        if (failure != null) {
+            steps.add("took " + ms(t2) + " ms");
+            return new ApplyRecord(at, "reload failed: " + failure, cause, ms(t0), steps.toString());
+        }
+        appliedText = text;
+        return new ApplyRecord(at, "applied", cause, ms(t0), steps.toString());
+    }
+
+    /** Makes keepalived take the written file; null on success, else why not. Adds its step to {@code steps}. */
+    private String activate(KeepalivedSettings s, StringJoiner steps) {
+        long t = System.nanoTime();
+        if (s.mode() == Mode.RENDER_ONLY) {
+            return null;
+        }
+        if (s.mode() == Mode.MANAGED) {
+            if (supervisor == null) {
+                supervisor = supervisorFactory.apply(s);
+            }
+            if (!supervisor.isStarted()) {
+                if (!supervisor.start()) {
+                    steps.add("start " + ms(t) + " ms");
+                    return null;
+                }
+                // adopted a keepalived left running earlier: it still runs the old file
+                steps.add("adopted pid " + supervisor.pid());
+                t = System.nanoTime();
+            }
+            if (!supervisor.isRunning()) {
+                supervisor.kick();
+                return "keepalived is not running (" + supervisor.describe() + "); it reads the new file when it "
+                        + "starts again";
+            }
+            try {
+                long pid = supervisor.pid();
+                supervisor.reload();
+                countReload();
+                steps.add("reload (SIGHUP pid " + pid + ") " + ms(t) + " ms");
+                return null;
+            } catch (IOException e) {
+                return e.getMessage();
+            }
+        }
+        // external
+        try {
+            if (!s.reloadCommand().isEmpty()) {
+                Processes.Run run = Processes.run(s.reloadCommand(), s.validateTimeout());
+                if (run.timedOut()) {
+                    return "reload command did not finish within " + s.validateTimeout().toMillis() + " ms";
+                }
+                if (run.exitCode() != 0) {
+                    return "reload command exit " + run.exitCode() + ": " + run.output().strip();
+                }
+                countReload();
+                steps.add("reload command " + ms(t) + " ms");
+                return null;
+            }
+            OptionalLong pid = Processes.livePidFrom(s.pidFile());
+            if (pid.isEmpty()) {
+                return "no running keepalived found through " + s.pidFile() + " (the new file is written; "
+                        + "keepalived reads it when it starts)";
+            }
+            if (!Processes.handlesSighup(pid.getAsLong())) {
+                return "keepalived pid " + pid.getAsLong() + " does not handle SIGHUP yet";
+            }
+            Processes.signal(pid.getAsLong(), "HUP");
+            countReload();
+            steps.add("reload (SIGHUP pid " + pid.getAsLong() + ") " + ms(t) + " ms");
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    private void countReload() {
+        synchronized (lock) {
+            reloads++;
+        }
+    }
+
+    private void record(ApplyRecord r) {
+        synchronized (lock) {
+            recordLocked(r);
+        }
+    }
+
+    private void recordLocked(ApplyRecord r) {
+        if (history.size() == HISTORY) {
+            history.removeFirst();
+        }
+        history.addLast(r);
+        if (r.result().equals("applied") || r.result().equals("unchanged")) {
+            LOG.info("keepalived config {} in {} ms ({}) [{}]", r.result(), r.millis(), r.steps(), r.cause());
+        } else {
+            LOG.warn("keepalived config {} [{}; {}]", r.result(), r.cause(), r.steps());
+        }
+    }
+
+    private static long ms(long since) {
+        return (System.nanoTime() - since) / 1_000_000;
+    }
+
+    /** Causes merged into one apply: the first few distinct ones with their counts, and a total. */
+    private static final class CauseTally {
+        private static final int DISTINCT = 5;
+        private final Map<String, Integer> counts = new LinkedHashMap<>();
+        private long total;
+        private long dropped;
+
+        void add(String cause) {
+            String c = cause == null || cause.isBlank() ? "unspecified" : cause.strip();
+            total++;
+            if (counts.containsKey(c) || counts.size() < DISTINCT) {
+                counts.merge(c, 1, Integer::sum);
+            } else {
+                dropped++;
+            }
+        }
+
+        @Override
+        public String toString() {
+            StringJoiner j = new StringJoiner("; ");
+            counts.forEach((c, n) -> j.add(n == 1 ? c : c + " x" + n));
+            String s = j.toString();
+            if (dropped > 0) {
+                s += "; " + dropped + " more";
+            }
+            return total > 1 ? s + " (" + total + " changes merged)" : s;
+        }
+    }
+}
