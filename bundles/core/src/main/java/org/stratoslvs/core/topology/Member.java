@@ -1,9 +1,7 @@
 package org.stratoslvs.core.topology;
 
-import java.util.Collections;
 import java.util.Objects;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 import org.stratoslvs.core.validate.Identifiers;
 
@@ -29,7 +27,7 @@ public record Member(String memberId, String serviceName, String clusterId, Stri
             Identifiers.require("partition id", partitionId);
         }
         Objects.requireNonNull(status, "status");
-        ports = Collections.unmodifiableSortedMap(new TreeMap<>(ports == null ? Collections.emptySortedMap() : ports));
+        ports = PersistentSortedMap.copyOf(ports);
     }
 
     /**
@@ -42,6 +40,9 @@ public record Member(String memberId, String serviceName, String clusterId, Stri
     }
 
     public Member withStatus(MemberStatus newStatus) {
+        if (newStatus == status) {
+            return this;
+        }
         return new Member(memberId, serviceName, clusterId, networkPartitionId, partitionId, newStatus, ports,
                 privateIp, publicIp, lbIpType);
     }

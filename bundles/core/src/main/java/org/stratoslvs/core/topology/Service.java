@@ -1,8 +1,6 @@
 package org.stratoslvs.core.topology;
 
-import java.util.Collections;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 import org.stratoslvs.core.validate.Identifiers;
 
@@ -15,24 +13,27 @@ public record Service(String serviceName, String serviceType, SortedMap<Integer,
         if (serviceType != null) {
             Identifiers.require("service type", serviceType);
         }
-        ports = Collections.unmodifiableSortedMap(new TreeMap<>(ports == null ? Collections.emptySortedMap() : ports));
-        clusters = Collections.unmodifiableSortedMap(
-                new TreeMap<>(clusters == null ? Collections.emptySortedMap() : clusters));
+        ports = PersistentSortedMap.copyOf(ports);
+        clusters = PersistentSortedMap.copyOf(clusters);
+    }
+
+    public Cluster cluster(String clusterId) {
+        return clusters.get(clusterId);
     }
 
     public Service withCluster(Cluster cluster) {
-        TreeMap<String, Cluster> copy = new TreeMap<>(clusters);
-        copy.put(cluster.clusterId(), cluster);
-        return new Service(serviceName, serviceType, ports, copy);
+        PersistentSortedMap<String, Cluster> updated = clusterMap().plus(cluster.clusterId(), cluster);
+        return updated == clusters ? this : new Service(serviceName, serviceType, ports, updated);
     }
 
     public Service withoutCluster(String clusterId) {
-        if (!clusters.containsKey(clusterId)) {
-            return this;
-        }
-        TreeMap<String, Cluster> copy = new TreeMap<>(clusters);
-        copy.remove(clusterId);
-        return new Service(serviceName, serviceType, ports, copy);
+        PersistentSortedMap<String, Cluster> updated = clusterMap().minus(clusterId);
+        return updated == clusters ? this : new Service(serviceName, serviceType, ports, updated);
+    }
+
+    /** Same name and clusters, other type and ports (ServiceCreatedEvent for a service already known). */
+    public Service withDefinition(String newServiceType, SortedMap<Integer, Port> newPorts) {
+        return new Service(serviceName, newServiceType, newPorts, clusters);
     }
 
     public int memberCount() {
@@ -41,5 +42,9 @@ public record Service(String serviceName, String serviceType, SortedMap<Integer,
             n += c.members().size();
         }
         return n;
+    }
+
+    private PersistentSortedMap<String, Cluster> clusterMap() {
+        return (PersistentSortedMap<String, Cluster>) clusters;
     }
 }

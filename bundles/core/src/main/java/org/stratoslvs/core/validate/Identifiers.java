@@ -1,7 +1,5 @@
 package org.stratoslvs.core.validate;
 
-import java.util.regex.Pattern;
-
 /**
  * Names that come from the topology (service, cluster, member, network partition ids) and may appear in
  * keepalived.conf comments, logs and the shell. keepalived runs scripts as root, so a name is only accepted
@@ -9,14 +7,31 @@ import java.util.regex.Pattern;
  */
 public final class Identifiers {
 
-    /** Letters, digits and . _ - : @ ; starts with a letter or digit; at most 200 characters. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}");
+    /** Longest accepted name. */
+    public static final int MAX_LENGTH = 200;
 
     private Identifiers() {
     }
 
+    /**
+     * Letters, digits and . _ - : @ ; starts with a letter or digit; at most 200 characters (ASCII only).
+     * Hand-written rather than a regex: the record constructors run it several times per topology event.
+     */
     public static boolean isValid(String name) {
-        return name != null && NAME.matcher(name).matches();
+        if (name == null || name.isEmpty() || name.length() > MAX_LENGTH || !isAlnum(name.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!isAlnum(c) && c != '.' && c != '_' && c != '-' && c != ':' && c != '@') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     /**
@@ -43,7 +58,8 @@ public final class Identifiers {
     }
 
     /**
-     * Quotes an untrusted string for a log or error message: control characters escaped, cut at 80 characters,
+     * Quotes an untrusted string for a log or error message: control, format, line/paragraph separator and
+     * surrogate characters escaped (so non-BMP characters show as two escapes), cut at 80 characters,
      * so that one hostile value can neither forge log lines nor flood them.
      */
     public static String quote(String s) {
@@ -56,7 +72,9 @@ public final class Identifiers {
             if (c == '"' || c == '\\') {
                 sb.append('\\').append(c);
             } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && Character.isISOControl(c))
-                    || Character.getType(c) == Character.FORMAT) {
+                    || Character.getType(c) == Character.FORMAT || c == '\u2028' || c == '\u2029'
+                    || Character.isSurrogate(c)) {
+                // U+2028/2029 end lines in some log viewers; a lone surrogate half is not printable text.
                 sb.append(String.format("\\u%04x", (int) c));
             } else {
                 sb.append(c);
