@@ -1,0 +1,281 @@
+package org.stratoslvs.topology;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.jms.Destination;
+import jakarta.jms.JMSException;
+import jakarta.jms.Topic;
+
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.transport.TransportListener;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.component.jms.JmsConsumer;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jms.listener.DefaultMessageListenerContainer;
+
+/**
+ * The JMS side of the topology listener: one Camel context with a route consuming {@code topology.>} and the
+ * producer that asks the Cloud Controller for a complete topology. No OSGi here, so tests run it against a
+ * real embedded broker without a container.
+ *
+ * <p>Reconnects are ActiveMQ's and Camel's: the consumer's connection factory uses ActiveMQ's failover
+ * transport (a plain {@code tcp://} URL is wrapped), which re-establishes the connection and re-subscribes;
+ * its transport listener tells us when the connection comes back so we can ask for a complete topology
+ * (events published while we were away are lost on a non-durable topic subscription).
+ */
+public final class TopologyFeed implements AutoCloseable {
+
+    /** What the feed hands every message to; must not throw for bad input (it counts and explains rejects). */
+    @FunctionalInterface
+    public interface MessageSink {
+        void onMessage(String topic, byte[] body);
+    }
+
+    /** Connection settings. */
+    public record BrokerSettings(String url, String username, String password, Duration resyncInterval) {
+        public BrokerSettings {
+            Objects.requireNonNull(url, "url");
+            resyncInterval = resyncInterval == null ? Duration.ZERO : resyncInterval;
+        }
+    }
+
+    public static final String TOPOLOGY_TOPIC_PATTERN = "topology.>";
+    public static final String COMPLETE_TOPOLOGY_REQUEST_TOPIC = "initializer.CompleteTopologyRequestEvent";
+    private static final long REQUEST_CHECK_MILLIS = 100;
+    private static final String ROUTE_ID = "stratos-topology";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopologyFeed.class);
+
+    private final BrokerSettings settings;
+    private final MessageSink sink;
+    private final String name;
+    private final AtomicBoolean connected = new AtomicBoolean();
+    private final AtomicLong completeTopologyRequests = new AtomicLong();
+    /** Why a complete topology is due, or null when none is. */
+    private final AtomicReference<String> requestDue = new AtomicReference<>("start-up");
+    private volatile long nextPeriodicRequest;
+    private volatile CamelContext camel;
+    private volatile ProducerTemplate producer;
+
+    public TopologyFeed(String name, BrokerSettings settings, MessageSink sink) {
+        this.name = name;
+        this.settings = settings;
+        this.sink = sink;
+    }
+
+    /** Starts the route and the start-up complete-topology request; does not wait for the broker. */
+    public void start(ClassLoader applicationClassLoader) throws Exception {
+        DefaultCamelContext context = new DefaultCamelContext();
+        context.getCamelContextExtension().setName(name);
+        if (applicationClassLoader != null) {
+            context.setApplicationContextClassLoader(applicationClassLoader);
+        }
+        context.addComponent("jms-consume", JmsComponent.jmsComponent(consumerConnectionFactory()));
+        context.addComponent("jms-produce", JmsComponent.jmsComponent(producerConnectionFactory()));
+        // Routes added to a context that is not started yet may stay unstarted: start first, then add.
+        context.start();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                // Ordering matters (Activated before Terminated): one consumer. A topic subscription is
+                // non-durable on purpose: after an outage we re-request the complete topology instead of
+                // replaying stale events. asyncStartListener keeps start-up from blocking on a broker that
+                // is down; the listener container retries on its own.
+                from("jms-consume:topic:" + TOPOLOGY_TOPIC_PATTERN
+                        + "?concurrentConsumers=1&asyncStartListener=true&recoveryInterval=1000"
+                        + "&testConnectionOnStartup=false")
+                        .routeId(ROUTE_ID)
+                        .process(TopologyFeed.this::deliver);
+
+                // A complete-topology request is only useful once our subscription is in place (a non-durable
+                // topic drops what arrives before): requests are made due by start-up, by a reconnect and by the
+                // optional periodic resync, and sent by this timer as soon as the consumer is registered.
+                from("timer:complete-topology-request?delay=0&period=" + REQUEST_CHECK_MILLIS)
+                        .routeId("complete-topology-request")
+                        .process(exchange -> sendDueRequest());
+            }
+        });
+        producer = context.createProducerTemplate();
+        camel = context;
+        LOG.info("Topology route started on {} ({})", settings.url(), TOPOLOGY_TOPIC_PATTERN);
+    }
+
+    private void sendDueRequest() {
+        if (!isConnected()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!settings.resyncInterval().isZero() && now - nextPeriodicRequest >= 0) {
+            nextPeriodicRequest = now + settings.resyncInterval().toNanos();
+            requestDue.compareAndSet(null, "periodic resync (" + RESYNC_KEY + ")");
+        }
+        String reason = requestDue.getAndSet(null);
+        if (reason != null) {
+            requestCompleteTopology(reason);
+        }
+    }
+
+    private static final String RESYNC_KEY = "topology.resync.interval";
+
+    /** True once the route's consumer is subscribed on the broker (not merely connected). */
+    private boolean subscribed() {
+        CamelContext context = camel;
+        if (context == null || context.getRoute(ROUTE_ID) == null) {
+            return false;
+        }
+        try {
+            // The container exists once the route's consumer does; the accessor only declares Exception.
+            return context.getRoute(ROUTE_ID).getConsumer() instanceof JmsConsumer consumer
+                    && consumer.getListenerContainer() instanceof DefaultMessageListenerContainer container
+                    && container.isRegisteredWithDestination();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private void deliver(Exchange exchange) {
+        String topic = topicOf(exchange.getMessage().getHeader("JMSDestination"));
+        Object body = exchange.getMessage().getBody();
+        byte[] bytes;
+        if (body instanceof byte[] b) {
+            bytes = b; // MQTT publishers arrive as BytesMessage
+        } else if (body instanceof String s) {
+            bytes = s.getBytes(StandardCharsets.UTF_8);
+        } else {
+            bytes = body == null ? new byte[0] : exchange.getMessage().getBody(byte[].class);
+        }
+        sink.onMessage(topic, bytes);
+    }
+
+    private static String topicOf(Object destination) {
+        if (destination instanceof Topic t) {
+            try {
+                return t.getTopicName();
+            } catch (JMSException e) {
+                return "";
+            }
+        }
+        return destination instanceof Destination ? String.valueOf(destination) : "";
+    }
+
+    /** Publishes {@code {}} to initializer.CompleteTopologyRequestEvent, as Stratos' own subscribers do. */
+    public void requestCompleteTopology(String reason) {
+        ProducerTemplate p = producer;
+        if (p == null) {
+            return;
+        }
+        completeTopologyRequests.incrementAndGet();
+        LOG.info("Requesting the complete topology ({})", reason);
+        p.asyncSendBody("jms-produce:topic:" + COMPLETE_TOPOLOGY_REQUEST_TOPIC, "{}").whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.warn("Complete topology request failed: {}", e.getMessage());
+            }
+        });
+    }
+
+    /** Connected to the broker and subscribed to the topology topics. */
+    public boolean isConnected() {
+        return connected.get() && subscribed();
+    }
+
+    public long completeTopologyRequests() {
+        return completeTopologyRequests.get();
+    }
+
+    public String brokerUrl() {
+        return settings.url();
+    }
+
+    public CamelContext camelContext() {
+        return camel;
+    }
+
+    @Override
+    public void close() {
+        CamelContext context = camel;
+        camel = null;
+        producer = null;
+        connected.set(false);
+        if (context != null) {
+            context.stop();
+            LOG.info("Topology route stopped");
+        }
+    }
+
+    private ActiveMQConnectionFactory consumerConnectionFactory() {
+        ActiveMQConnectionFactory factory = connectionFactory(failoverUrl(settings.url(), false));
+        factory.setTransportListener(new TransportListener() {
+            @Override
+            public void onCommand(Object command) {
+            }
+
+            @Override
+            public void onException(java.io.IOException error) {
+                connected.set(false);
+            }
+
+            @Override
+            public void transportInterupted() { // sic: ActiveMQ's spelling
+                if (connected.getAndSet(false)) {
+                    LOG.warn("Connection to broker {} lost; ActiveMQ is reconnecting", settings.url());
+                }
+            }
+
+            @Override
+            public void transportResumed() {
+                if (!connected.getAndSet(true)) {
+                    LOG.info("Connected to broker {}", settings.url());
+                    // Events published while we were away are gone: ask for the whole picture again (sent by
+                    // the request timer once the subscription is back).
+                    requestDue.set("broker connection (re)established");
+                }
+            }
+        });
+        return factory;
+    }
+
+    private ActiveMQConnectionFactory producerConnectionFactory() {
+        // The producer must not hang forever while the broker is down: a bounded failover send timeout.
+        return connectionFactory(failoverUrl(settings.url(), true));
+    }
+
+    private ActiveMQConnectionFactory connectionFactory(String url) {
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+        if (settings.username() != null && !settings.username().isEmpty()) {
+            factory.setUserName(settings.username());
+            factory.setPassword(settings.password());
+        }
+        factory.setClientIDPrefix("stratos-lvs");
+        return factory;
+    }
+
+    /**
+     * Wraps a plain broker URL in ActiveMQ's failover transport so that reconnects are ActiveMQ's job.
+     * A URL that already says failover: is left as the operator wrote it.
+     */
+    static String failoverUrl(String url, boolean forProducer) {
+        String trimmed = url.trim();
+        if (trimmed.startsWith("failover:")) {
+            return trimmed;
+        }
+        URI.create(trimmed); // fail early on a malformed URL
+        String options = "initialReconnectDelay=100&maxReconnectDelay=5000&useExponentialBackOff=true"
+                + "&startupMaxReconnectAttempts=-1&maxReconnectAttempts=-1";
+        if (forProducer) {
+            options += "&timeout=5000";
+        }
+        return "failover:(" + trimmed + ")?" + options;
+    }
+}

@@ -1,0 +1,120 @@
+package org.stratoslvs.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stratoslvs.core.topology.Outcome;
+import org.stratoslvs.core.topology.TopologyStore;
+import org.stratoslvs.keepalived.ApplyPipeline;
+import org.stratoslvs.keepalived.KeepalivedSettings;
+import org.stratoslvs.render.KeepalivedRenderer;
+import org.stratoslvs.render.RenderResult;
+import org.stratoslvs.render.RenderSettings;
+
+/**
+ * The first end-to-end path without a container: a Cloud Controller publishes a real Stratos 4.1.5 complete
+ * topology as a JMS TextMessage on a real embedded broker; the route, the store, the renderer and the apply
+ * pipeline (validating with the real {@code keepalived -t}) turn it into keepalived.conf. The OSGi components
+ * wire exactly these pieces.
+ */
+class EndToEndTest {
+
+    private static final Path KEEPALIVED = Path.of("/usr/sbin/keepalived");
+
+    @TempDir
+    Path dir;
+
+    private EmbeddedBroker broker;
+    private TopologyFeed feed;
+    private ApplyPipeline pipeline;
+
+    @BeforeEach
+    void start() throws Exception {
+        if (!Files.isExecutable(KEEPALIVED)) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("CI=true but keepalived is not installed at " + KEEPALIVED);
+            }
+            Assumptions.abort("keepalived not installed");
+        }
+        broker = new EmbeddedBroker().start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (feed != null) {
+            feed.close();
+        }
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        broker.close();
+    }
+
+    @Test
+    void completeTopologyOnTheBrokerBecomesAValidatedKeepalivedConf() throws Exception {
+        Path conf = dir.resolve("keepalived").resolve("keepalived.conf");
+        pipeline = new ApplyPipeline(KeepalivedSettings.parse(Map.of(
+                KeepalivedSettings.MODE, "render-only",
+                KeepalivedSettings.CONF_PATH, conf.toString()), Map.of()));
+        RenderSettings.Parsed settings = RenderSettings.parse(Map.of(
+                RenderSettings.VIRTUALIP_SET, "web|192.168.56.40,dns|192.168.56.41,missing|192.168.56.42",
+                RenderSettings.VRRP_INTERFACE, "lo"), List.of());
+        assertTrue(settings.errors().isEmpty(), settings.errors().toString());
+
+        TopologyStore store = new TopologyStore();
+        RenderResult[] last = new RenderResult[1];
+        feed = new TopologyFeed("e2e", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO),
+                (topic, body) -> {
+                    Outcome outcome = store.accept(topic, body);
+                    if (outcome.changed()) {
+                        last[0] = KeepalivedRenderer.render(outcome.topology(), settings);
+                        pipeline.submit(last[0].text(), outcome.cause());
+                    }
+                });
+        feed.start(getClass().getClassLoader());
+        Await.until("the route to subscribe", 20_000, feed::isConnected);
+
+        long start = System.nanoTime();
+        broker.publish("topology.CompleteTopologyEvent", EmbeddedBroker.fixture("0001-topology.CompleteTopologyEvent.json"));
+        Await.until("keepalived.conf", 10_000, () -> Files.exists(conf), () -> pipeline.status().toString());
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis < 2_000, "complete topology -> keepalived.conf took " + millis + " ms");
+
+        String text = Files.readString(conf);
+        assertEquals(last[0].text(), text);
+        assertTrue(text.contains("virtual_server 192.168.56.40 80 {"), text);
+        assertTrue(text.contains("virtual_server 192.168.56.40 443 {"), text);
+        assertTrue(text.contains("virtual_server 192.168.56.41 53 {"), text);
+        assertTrue(text.contains("protocol UDP"), text);
+        assertTrue(text.contains("real_server 10.10.0.11 "), text);
+        assertTrue(text.contains("real_server 10.10.0.12 "), text);
+        assertTrue(text.contains("real_server 10.10.1.11 "), text);
+        assertTrue(text.contains("TCP_CHECK"), text);
+        // web-3 is Starting and web-4 Suspended: they carry no traffic. "missing" is not in the topology.
+        assertFalse(text.contains("10.10.0.13") || text.contains("10.10.0.14"), text);
+        assertFalse(text.contains("192.168.56.42"), text);
+        assertTrue(last[0].warnings().stream().anyMatch(w -> w.contains("missing")), last[0].warnings().toString());
+
+        // The real parser, independently of the pipeline's own validation.
+        Process check = new ProcessBuilder(KEEPALIVED.toString(), "-t", "-l", "-f", conf.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes());
+        assertTrue(check.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, check.exitValue(), output);
+        assertTrue(pipeline.status().lastApply().result().startsWith("applied"), pipeline.status().toString());
+    }
+}

@@ -1,0 +1,235 @@
+package org.stratoslvs.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.jms.Connection;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.stratoslvs.core.topology.MemberStatus;
+import org.stratoslvs.core.topology.RejectReason;
+import org.stratoslvs.core.topology.Topology;
+import org.stratoslvs.core.topology.TopologyStore;
+
+/**
+ * The real route against a real embedded ActiveMQ broker: JMS and MQTT publishers, the complete-topology
+ * request, hostile messages, and a broker outage during which the topology changes.
+ */
+class TopologyFeedTest {
+
+    private static final String COMPLETE = EmbeddedBroker.fixture("0001-topology.CompleteTopologyEvent.json");
+
+    private EmbeddedBroker broker;
+    private TopologyStore store;
+    private TopologyFeed feed;
+
+    @BeforeEach
+    void startBroker() throws Exception {
+        broker = new EmbeddedBroker().start();
+        store = new TopologyStore();
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        if (feed != null) {
+            feed.close();
+        }
+        broker.close();
+    }
+
+    private void startFeed(Duration resync) throws Exception {
+        feed = new TopologyFeed("test", new TopologyFeed.BrokerSettings(broker.url(), "", "", resync),
+                store::accept);
+        feed.start(getClass().getClassLoader());
+        Await.until("the route to connect", 20_000, feed::isConnected);
+    }
+
+    private Topology current() {
+        return store.current();
+    }
+
+    private MemberStatus status(String service, String member) {
+        return current().services().get(service).clusters().values().stream()
+                .filter(c -> c.members().containsKey(member)).findFirst().orElseThrow()
+                .members().get(member).status();
+    }
+
+    @Test
+    void completeTopologyOverJmsBuildsTheModel() throws Exception {
+        startFeed(Duration.ZERO);
+        broker.publish("topology.CompleteTopologyEvent", COMPLETE);
+        Await.until("the complete topology", 10_000, () -> current().initialized());
+        assertEquals(3, current().services().size());
+        assertEquals(5, current().memberCount());
+        assertEquals(MemberStatus.Active, status("web", "web-1"));
+        assertEquals(MemberStatus.Starting, status("web", "web-3"));
+    }
+
+    @Test
+    void startUpAndReconnectAskForTheCompleteTopology() throws Exception {
+        BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+        Connection cc = new ActiveMQConnectionFactory("failover:(" + broker.url() + ")").createConnection();
+        cc.start();
+        Session session = cc.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        session.createConsumer(session.createTopic(TopologyFeed.COMPLETE_TOPOLOGY_REQUEST_TOPIC))
+                .setMessageListener(m -> {
+                    try {
+                        requests.add(((TextMessage) m).getText());
+                    } catch (Exception e) {
+                        requests.add("unreadable: " + e);
+                    }
+                });
+        try {
+            startFeed(Duration.ZERO);
+            assertEquals("{}", requests.poll(10, TimeUnit.SECONDS), "no request at start-up");
+        } finally {
+            cc.close();
+        }
+    }
+
+    @Test
+    void mqttPublishersReachTheRouteAsBytesMessages() throws Exception {
+        startFeed(Duration.ZERO);
+        broker.publish("topology.CompleteTopologyEvent", COMPLETE);
+        Await.until("the complete topology", 10_000, () -> current().initialized());
+
+        // The Python cartridge agent's side: MQTT topic with '/' separators.
+        MqttClient mqtt = new MqttClient(broker.mqttUrl(), "test-agent", new MemoryPersistence());
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(true);
+        mqtt.connect(options);
+        try {
+            mqtt.publish("topology/MemberSuspendedEvent",
+                    EmbeddedBroker.fixture("0013-topology.MemberSuspendedEvent.json").getBytes(StandardCharsets.UTF_8),
+                    1, false);
+        } finally {
+            mqtt.disconnect();
+            mqtt.close();
+        }
+        Await.until("web-1 suspended by the MQTT event", 10_000,
+                () -> status("web", "web-1") == MemberStatus.Suspended, () -> store.status().toString());
+    }
+
+    @Test
+    void hostileMessagesAreCountedAndChangeNothing() throws Exception {
+        startFeed(Duration.ZERO);
+        broker.publish("topology.CompleteTopologyEvent", COMPLETE);
+        Await.until("the complete topology", 10_000, () -> current().initialized());
+        Topology before = current();
+
+        broker.publish("topology.MemberActivatedEvent", "{\"serviceName\":\"web\",");
+        broker.publish("topology.MemberActivatedEvent", "{\"serviceName\":\"web\",\"clusterId\":\"web.cluster-a\","
+                + "\"memberId\":\"web-3\",\"portMap\":{},\"defaultPrivateIP\":\"10.0.0.1\\n}\"}");
+        broker.publish("topology.MemberTerminatedEvent", "[]");
+        // A valid event after the garbage proves the route survived and is still in order.
+        broker.publish("topology.MemberSuspendedEvent", EmbeddedBroker.fixture("0013-topology.MemberSuspendedEvent.json"));
+        Await.until("the valid event after the garbage", 10_000,
+                () -> status("web", "web-1") == MemberStatus.Suspended);
+
+        assertEquals(3, store.status().rejectsTotal(), store.status().toString());
+        assertTrue(store.status().rejectsByReason().containsKey(RejectReason.MALFORMED_JSON.name()),
+                store.status().rejectsByReason().toString());
+        assertTrue(store.status().rejectsByReason().containsKey(RejectReason.INVALID_IP.name()),
+                store.status().rejectsByReason().toString());
+        assertEquals(before.services().get("web").clusters().get("web.cluster-a").members().get("web-3"),
+                current().services().get("web").clusters().get("web.cluster-a").members().get("web-3"));
+        assertEquals(3, store.status().recentRejects().size());
+    }
+
+    @Test
+    void theModelConvergesAfterABrokerOutageDuringWhichTheTopologyChanged() throws Exception {
+        AtomicReference<String> truth = new AtomicReference<>(COMPLETE);
+        CloudController cc = new CloudController(broker, truth);
+        try {
+            startFeed(Duration.ZERO);
+            Await.until("the complete topology answer", 10_000, () -> current().initialized());
+            assertEquals(MemberStatus.Active, status("web", "web-1"));
+            long requestsBefore = cc.requests;
+
+            broker.stop();
+            Await.until("the route to notice the outage", 10_000, () -> !feed.isConnected());
+            // While the broker is down, web-1 is suspended and web-3 becomes Active; the events are lost.
+            truth.set(COMPLETE
+                    .replace("\"Active\"],\"identifier\":\"web-1\"", "\"Active\",\"Suspended\"],\"identifier\":\"web-1\"")
+                    .replace("\"Starting\"],\"identifier\":\"web-3\"", "\"Starting\",\"Active\"],\"identifier\":\"web-3\""));
+            broker.start();
+
+            Await.until("the model to converge after the broker returned", 30_000,
+                    () -> status("web", "web-1") == MemberStatus.Suspended
+                            && status("web", "web-3") == MemberStatus.Active,
+                    () -> store.status().toString());
+            assertTrue(feed.isConnected());
+            assertTrue(cc.requests > requestsBefore, "no complete-topology request after the reconnect");
+            assertEquals(2, store.status().driftRepairs(), store.status().toString());
+        } finally {
+            cc.close();
+        }
+    }
+
+    @Test
+    void periodicResyncRepairsDriftWithoutAReconnect() throws Exception {
+        AtomicReference<String> truth = new AtomicReference<>(COMPLETE);
+        CloudController cc = new CloudController(broker, truth);
+        try {
+            startFeed(Duration.ofSeconds(1));
+            Await.until("the complete topology answer", 10_000, () -> current().initialized());
+            Topology first = current();
+            // Nothing changed: a repeated complete topology leaves the very same snapshot.
+            Await.until("a second request", 10_000, () -> cc.requests >= 2);
+            assertSame(first, current());
+            truth.set(COMPLETE.replace("\"Starting\"],\"identifier\":\"web-3\"",
+                    "\"Starting\",\"Active\"],\"identifier\":\"web-3\""));
+            Await.until("the periodic resync to repair the drift", 10_000,
+                    () -> status("web", "web-3") == MemberStatus.Active);
+            assertFalse(store.status().driftRepairs() == 0);
+        } finally {
+            cc.close();
+        }
+    }
+
+    /** Answers every CompleteTopologyRequestEvent with the current truth, like Stratos' Cloud Controller. */
+    private static final class CloudController implements AutoCloseable {
+        private final Connection connection;
+        volatile long requests;
+
+        CloudController(EmbeddedBroker broker, AtomicReference<String> truth) throws Exception {
+            connection = new ActiveMQConnectionFactory("failover:(" + broker.url() + ")?initialReconnectDelay=100")
+                    .createConnection();
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer producer = session.createProducer(session.createTopic("topology.CompleteTopologyEvent"));
+            session.createConsumer(session.createTopic(TopologyFeed.COMPLETE_TOPOLOGY_REQUEST_TOPIC))
+                    .setMessageListener(m -> {
+                        requests++;
+                        try {
+                            producer.send(session.createTextMessage(truth.get()));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+        }
+
+        @Override
+        public void close() throws Exception {
+            connection.close();
+        }
+    }
+}

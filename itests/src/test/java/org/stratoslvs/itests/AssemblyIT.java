@@ -1,0 +1,104 @@
+package org.stratoslvs.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import java.util.List;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.stratoslvs.api.TopologyService;
+
+/**
+ * Our own Karaf assembly, as built: it must boot with the embedded broker and the extension (boot features),
+ * take a complete topology published by a "Cloud Controller" over OpenWire and write a keepalived.conf that
+ * the real {@code keepalived -t} accepts, and report it in {@code lvs:status}.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class AssemblyIT extends LvsKarafTestSupport {
+
+    @Configuration
+    public Option[] config() {
+        return baseOptions();
+    }
+
+    @Override
+    protected MavenArtifactUrlReference distribution() {
+        return maven().groupId("org.stratoslvs").artifactId("stratos-lvs-karaf").type("tar.gz")
+                .version(System.getProperty("project.version"));
+    }
+
+    @Override
+    protected List<Option> extraOptions(int openwirePort, int mqttPort) {
+        return List.of(
+                editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "openwire.port", Integer.toString(openwirePort)),
+                editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "mqtt.port", Integer.toString(mqttPort)),
+                editConfigurationFilePut("etc/org.stratoslvs.cfg", "broker.url", "tcp://127.0.0.1:" + openwirePort),
+                editConfigurationFilePut("etc/org.stratoslvs.cfg", "lvs.service.virtualip.set", VIP_MAPPING),
+                editConfigurationFilePut("etc/org.stratoslvs.cfg", "vrrp.interface", "lo"),
+                // Never let a test keepalived put addresses on this machine's interfaces.
+                editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "render-only"));
+    }
+
+    @Test
+    public void completeTopologyFromTheBrokerBecomesAValidKeepalivedConf() throws Exception {
+        TopologyService topology = awaitService(TopologyService.class);
+        assertTrue("route never connected to the embedded broker",
+                await(() -> topology.status().connected(), 30_000));
+
+        long start = System.nanoTime();
+        publishFixture("0001-topology.CompleteTopologyEvent.json", "topology.CompleteTopologyEvent");
+        assertTrue("no keepalived.conf with the web virtual server at " + keepalivedConf(),
+                await(() -> read(keepalivedConf()).contains("virtual_server 192.168.56.40 80"), 10_000));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.err.println("complete topology -> keepalived.conf in " + millis + " ms");
+
+        String conf = read(keepalivedConf());
+        assertTrue(conf, conf.contains("virtual_server 192.168.56.40 443"));
+        assertTrue(conf, conf.contains("virtual_server 192.168.56.41 53"));
+        assertTrue(conf, conf.contains("real_server 10.10.0.11 "));
+        assertTrue(conf, conf.contains("real_server 10.10.0.12 "));
+        // web-3 is Starting, web-4 Suspended: no traffic for them.
+        assertTrue(conf, !conf.contains("10.10.0.13") && !conf.contains("10.10.0.14"));
+        assertTrue(conf, !conf.contains("192.168.56.42"));
+
+        if (keepalivedAvailable()) {
+            String check = keepalivedCheck(keepalivedConf());
+            assertTrue("keepalived -t rejected the file:\n" + check + "\n" + conf, check.startsWith("0\n"));
+        } else {
+            assumeTrue("keepalived not installed (required under CI=true)", !"true".equals(System.getenv("CI")));
+        }
+
+        String status = executeCommand("lvs:status");
+        System.err.println(status);
+        assertTrue(status, status.contains("connected"));
+        assertTrue(status, status.contains("web"));
+        assertTrue(status, status.contains("ABSENT"));
+        assertTrue(status, status.contains("missing"));
+        assertTrue(status, status.contains(keepalivedConf().toString()));
+
+        // A member activated later reaches the file as well.
+        publishFixture("0008-topology.MemberActivatedEvent.json", "topology.MemberActivatedEvent");
+        assertTrue(await(() -> read(keepalivedConf()).contains("real_server 10.10.0.15 "), 10_000));
+        assertEquals(3, topology.current().activeMemberCount() - 1 /* dns-1 */);
+    }
+
+    protected <T> T awaitService(Class<T> type) throws InterruptedException {
+        org.osgi.util.tracker.ServiceTracker<T, T> tracker = new org.osgi.util.tracker.ServiceTracker<>(bundleContext,
+                type, null);
+        tracker.open();
+        T service = tracker.waitForService(60_000);
+        assertTrue("service " + type.getName() + " never appeared", service != null);
+        return service;
+    }
+}

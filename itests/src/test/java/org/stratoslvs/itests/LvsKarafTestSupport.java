@@ -1,0 +1,231 @@
+package org.stratoslvs.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import javax.inject.Inject;
+
+import jakarta.jms.Connection;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.ProbeBuilder;
+import org.ops4j.pax.exam.TestProbeBuilder;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
+import org.ops4j.pax.exam.options.extra.VMOption;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+
+/**
+ * What every container test shares: a Karaf distribution unpacked under target/exam, Maven resolution limited
+ * to Central and the build's local repository (nothing else is reachable), free ports for everything that
+ * listens, and helpers to publish real JMS messages and run real shell commands.
+ *
+ * <p>The ports are chosen in the test JVM when the configuration is built and handed to the container as
+ * system properties, so the probe (which runs inside Karaf) knows them too.
+ */
+public abstract class LvsKarafTestSupport {
+
+    protected static final String VIP_MAPPING = "web|192.168.56.40,dns|192.168.56.41,missing|192.168.56.42";
+
+    @Inject
+    protected BundleContext bundleContext;
+
+    @Inject
+    protected SessionFactory sessionFactory;
+
+    @ProbeBuilder
+    public TestProbeBuilder probeConfiguration(TestProbeBuilder probe) {
+        probe.setHeader(Constants.DYNAMICIMPORT_PACKAGE, "*");
+        return probe;
+    }
+
+    /** The distribution under test. */
+    protected abstract MavenArtifactUrlReference distribution();
+
+    /** Options specific to a test class (features to install, configuration). */
+    protected abstract List<Option> extraOptions(int openwirePort, int mqttPort);
+
+    protected Option[] baseOptions() {
+        int openwire = freePort();
+        int mqtt = freePort();
+        String localRepository = System.getProperty("org.ops4j.pax.url.mvn.localRepository", "");
+        String repositories = System.getProperty("org.ops4j.pax.url.mvn.repositories",
+                "https://repo1.maven.org/maven2@id=central");
+        List<Option> options = new ArrayList<>(List.of(
+                karafDistributionConfiguration().frameworkUrl(distribution())
+                        .karafVersion(System.getProperty("karaf.version")).name("Apache Karaf")
+                        .unpackDirectory(new File("target/exam")).useDeployFolder(false),
+                keepRuntimeFolder(),
+                configureConsole().ignoreLocalConsole(),
+                logLevel(LogLevel.INFO),
+                systemTimeout(TimeUnit.MINUTES.toMillis(5)),
+                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories",
+                        repositories),
+                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
+                        localRepository),
+                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories",
+                        ""),
+                editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "updateSnapshots", "none"),
+                editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort",
+                        Integer.toString(freePort())),
+                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort",
+                        Integer.toString(freePort())),
+                editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port",
+                        Integer.toString(freePort())),
+                editConfigurationFilePut("etc/system.properties", "itest.openwire.port", Integer.toString(openwire)),
+                editConfigurationFilePut("etc/system.properties", "itest.mqtt.port", Integer.toString(mqtt)),
+                editConfigurationFilePut("etc/system.properties", "keepalived.binary",
+                        System.getProperty("keepalived.binary", "/usr/sbin/keepalived"))));
+        options.addAll(java9PlusOptions());
+        options.addAll(extraOptions(openwire, mqtt));
+        return options.toArray(new Option[0]);
+    }
+
+    /** The module flags Karaf's own bin/karaf passes on Java 9+; Pax Exam starts java itself, so we pass them. */
+    private static List<Option> java9PlusOptions() {
+        String karaf = System.getProperty("karaf.version");
+        List<Option> vm = new ArrayList<>();
+        for (String flag : new String[] {
+                "--add-reads=java.xml=java.logging",
+                "--add-exports=java.base/org.apache.karaf.specs.locator=java.xml,ALL-UNNAMED",
+                "--patch-module", "java.base=lib/endorsed/org.apache.karaf.specs.locator-" + karaf + ".jar",
+                "--patch-module", "java.xml=lib/endorsed/org.apache.karaf.specs.java.xml-" + karaf + ".jar",
+                "--add-opens", "java.base/java.security=ALL-UNNAMED",
+                "--add-opens", "java.base/java.net=ALL-UNNAMED",
+                "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "--add-opens", "java.base/java.util=ALL-UNNAMED",
+                "--add-opens", "java.naming/javax.naming.spi=ALL-UNNAMED",
+                "--add-opens", "java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED",
+                "--add-exports=java.base/sun.net.www.protocol.file=ALL-UNNAMED",
+                "--add-exports=java.base/sun.net.www.protocol.http=ALL-UNNAMED",
+                "--add-exports=java.base/sun.net.www.protocol.https=ALL-UNNAMED",
+                "--add-exports=java.base/sun.net.www.protocol.jar=ALL-UNNAMED",
+                "--add-exports=java.base/sun.net.www.content.text=ALL-UNNAMED",
+                "--add-exports=jdk.naming.rmi/com.sun.jndi.url.rmi=ALL-UNNAMED",
+                "-classpath", "lib/jdk9plus/*" + File.pathSeparator + "lib/boot/*"}) {
+            vm.add(new VMOption(flag));
+        }
+        return vm;
+    }
+
+    protected static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected static MavenArtifactUrlReference ourFeatures() {
+        return maven().groupId("org.stratoslvs").artifactId("stratos-lvs-features").classifier("features").type("xml")
+                .version(System.getProperty("project.version"));
+    }
+
+    /** Runs a Karaf shell command in a fresh session and returns what it printed. */
+    protected String executeCommand(String command) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        org.apache.karaf.shell.api.console.Session session = sessionFactory.create(System.in, out, out);
+        try {
+            Object result = session.execute(command);
+            if (result != null) {
+                out.println(result);
+            }
+        } finally {
+            session.close();
+        }
+        out.flush();
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Publishes a fixture as a JMS TextMessage on topology.&lt;event&gt;, as the Cloud Controller does. */
+    protected void publishFixture(String fixture, String topic) throws Exception {
+        String body;
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/" + fixture)) {
+            if (in == null) {
+                throw new IllegalStateException("missing fixture " + fixture);
+            }
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(
+                "tcp://127.0.0.1:" + System.getProperty("itest.openwire.port"));
+        Connection connection = factory.createConnection();
+        try {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer producer = session.createProducer(session.createTopic(topic));
+            producer.send(session.createTextMessage(body));
+        } finally {
+            connection.close();
+        }
+    }
+
+    protected static Path keepalivedConf() {
+        return Path.of(System.getProperty("karaf.data"), "keepalived", "keepalived.conf");
+    }
+
+    /** Polls until the condition holds or the timeout passes; returns whether it held. */
+    protected static boolean await(BooleanSupplier condition, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return condition.getAsBoolean();
+    }
+
+    protected static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Runs the real {@code keepalived -t} on a file; returns its exit code and output. The VRRP interface in
+     * these tests is {@code lo}, which exists in any namespace.
+     */
+    protected static String keepalivedCheck(Path conf) throws Exception {
+        Process p = new ProcessBuilder(System.getProperty("keepalived.binary", "/usr/sbin/keepalived"), "-t", "-l",
+                "-f", conf.toString()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "timeout\n" + output;
+        }
+        return p.exitValue() + "\n" + output;
+    }
+
+    /** Whether the real keepalived checks can run here; under CI=true they must. */
+    protected static boolean keepalivedAvailable() {
+        return Files.isExecutable(Path.of(System.getProperty("keepalived.binary", "/usr/sbin/keepalived")));
+    }
+}
