@@ -45,7 +45,7 @@ public class AssemblyIT extends LvsKarafTestSupport {
                 editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "mqtt.port", Integer.toString(mqttPort)),
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "broker.url", "tcp://127.0.0.1:" + openwirePort),
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "lvs.service.virtualip.set", VIP_MAPPING),
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "vrrp.interface", "lo"),
+                editConfigurationFilePut("etc/org.stratoslvs.cfg", "vrrp.interface", "eth0"),
                 // Never let a test keepalived put addresses on this machine's interfaces.
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "render-only"));
     }
@@ -70,7 +70,7 @@ public class AssemblyIT extends LvsKarafTestSupport {
         assertTrue(conf, conf.contains("real_server 10.10.0.12 "));
         // web-3 is Starting, web-4 Suspended: no traffic for them.
         assertTrue(conf, !conf.contains("10.10.0.13") && !conf.contains("10.10.0.14"));
-        assertTrue(conf, !conf.contains("192.168.56.42"));
+        assertTrue(conf, !conf.contains("virtual_server 192.168.56.42"));
 
         if (keepalivedAvailable()) {
             String check = keepalivedCheck(keepalivedConf());
@@ -87,10 +87,16 @@ public class AssemblyIT extends LvsKarafTestSupport {
         assertTrue(status, status.contains("missing"));
         assertTrue(status, status.contains(keepalivedConf().toString()));
 
-        // A member activated later reaches the file as well.
+        // A member that goes through its life later reaches the file as well (only once Active).
+        publishFixture("0005-topology.MemberCreatedEvent.json", "topology.MemberCreatedEvent");
+        publishFixture("0006-topology.MemberInitializedEvent.json", "topology.MemberInitializedEvent");
+        publishFixture("0007-topology.MemberStartedEvent.json", "topology.MemberStartedEvent");
+        assertTrue(await(() -> topology.current().memberCount() == 6, 10_000));
+        assertTrue(!read(keepalivedConf()).contains("10.10.0.15"));
         publishFixture("0008-topology.MemberActivatedEvent.json", "topology.MemberActivatedEvent");
         assertTrue(await(() -> read(keepalivedConf()).contains("real_server 10.10.0.15 "), 10_000));
-        assertEquals(3, topology.current().activeMemberCount() - 1 /* dns-1 */);
+        // web-1, web-2, web-5 and dns-1.
+        assertEquals(4, topology.current().activeMemberCount());
     }
 
     protected <T> T awaitService(Class<T> type) throws InterruptedException {

@@ -52,6 +52,12 @@ public record KeepalivedSettings(Mode mode, Path binary, List<String> args, List
     public static final String MIN_INTERVAL = "reload.min.interval";
     public static final String VALIDATE_TIMEOUT = "keepalived.validate.timeout";
 
+    /** Our keys with the {@code keepalived.} prefix, to report misspelt ones. */
+    private static final List<String> KEYS = List.of(MODE, BINARY, ARGS, COMMAND_PREFIX, CONF_PATH, PID_FILE,
+            RELOAD_COMMAND, STOP_ON_SHUTDOWN, VALIDATE_TIMEOUT);
+    /** keepalived.* keys of the same PID that the renderer reads (global_defs), not ours to report. */
+    private static final List<String> RENDER_KEYS = List.of("keepalived.router.id", "keepalived.script.user");
+
     public static final String DEFAULT_BINARY = "/usr/sbin/keepalived";
     public static final String DEFAULT_CONF_PATH = "${karaf.data}/keepalived/keepalived.conf";
     /** Where a distribution's keepalived writes its pid (external mode). */
@@ -86,6 +92,11 @@ public record KeepalivedSettings(Mode mode, Path binary, List<String> args, List
         Map<String, ?> p = props == null ? Map.of() : props;
         Map<String, String> vars = variables == null ? Map.of() : variables;
         List<String> errors = new ArrayList<>();
+        for (String key : new java.util.TreeSet<>(p.keySet())) {
+            if (key.startsWith("keepalived.") && !KEYS.contains(key) && !RENDER_KEYS.contains(key)) {
+                errors.add("unknown key '" + key + "' is ignored (misspelt?).");
+            }
+        }
 
         Mode mode = Mode.MANAGED;
         String modeText = text(p, MODE);

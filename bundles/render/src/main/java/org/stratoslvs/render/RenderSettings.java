@@ -424,6 +424,9 @@ public final class RenderSettings {
                 continue;
             }
             Key k = KEY_INDEX.get(key);
+            if (k == null && !perService && key.startsWith("keepalived.")) {
+                continue; // keepalived control's keys, checked by its own settings
+            }
             if (k == null) {
                 r.error("unknown key " + Identifiers.quote(key) + " is ignored (misspelt?).");
             } else if (perService && !k.perService()) {

@@ -106,6 +106,11 @@ public final class KeepalivedConfigCheck implements AutoCloseable {
         shared();
     }
 
+    /** The namespace's name, for running keepalived in it ({@code keepalived -s NAME}). */
+    public String namespace() {
+        return namespace;
+    }
+
     public Result check(String text) {
         return checkAll(List.of(text)).get(0);
     }
