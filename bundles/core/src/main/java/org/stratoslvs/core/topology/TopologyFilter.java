@@ -130,6 +130,18 @@ public final class TopologyFilter {
         return result;
     }
 
+    /** Same lists, in any order: lets a configuration change that keeps the filters skip re-publishing. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TopologyFilter f && services.equals(f.services) && clusterIds.equals(f.clusterIds)
+                && networkPartitions.equals(f.networkPartitions);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(services, clusterIds, networkPartitions);
+    }
+
     @Override
     public String toString() {
         return "services=" + services + " clusters=" + clusterIds + " networkPartitions=" + networkPartitions;
