@@ -24,11 +24,8 @@ import java.util.function.BooleanSupplier;
 
 import javax.inject.Inject;
 
-import jakarta.jms.Connection;
-import jakarta.jms.MessageProducer;
-import jakarta.jms.Session;
 
-import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.ProbeBuilder;
@@ -56,6 +53,10 @@ public abstract class LvsKarafTestSupport {
 
     @Inject
     protected SessionFactory sessionFactory;
+
+    /** Injected once the boot features are installed, so no test starts on a half-booted container. */
+    @Inject
+    protected BootFinished bootFinished;
 
     @ProbeBuilder
     public TestProbeBuilder probeConfiguration(TestProbeBuilder probe) {
@@ -99,6 +100,8 @@ public abstract class LvsKarafTestSupport {
                         Integer.toString(freePort())),
                 editConfigurationFilePut("etc/system.properties", "itest.openwire.port", Integer.toString(openwire)),
                 editConfigurationFilePut("etc/system.properties", "itest.mqtt.port", Integer.toString(mqtt)),
+                editConfigurationFilePut("etc/system.properties", "itest.project.version",
+                        System.getProperty("project.version")),
                 editConfigurationFilePut("etc/system.properties", "itest.netns", TestNamespace.NAME)));
         if (TestNamespace.NAME.isEmpty()) {
             // No namespace (not root, on a laptop): let render-only skip validation instead of rejecting.
@@ -152,8 +155,26 @@ public abstract class LvsKarafTestSupport {
                 .version(System.getProperty("project.version"));
     }
 
-    /** Runs a Karaf shell command in a fresh session and returns what it printed. */
+    /**
+     * Runs a Karaf shell command in a fresh session and returns what it printed. Commands come and go while
+     * features install and bundles refresh: a command that is not (yet) there is retried for 30 s.
+     */
     protected String executeCommand(String command) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return executeOnce(command);
+            } catch (Exception e) {
+                // Gogo's CommandNotFoundException is not exported to the probe: recognised by name.
+                if (!e.getClass().getSimpleName().equals("CommandNotFoundException") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private String executeOnce(String command) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         org.apache.karaf.shell.api.console.Session session = sessionFactory.create(System.in, out, out);
@@ -178,16 +199,7 @@ public abstract class LvsKarafTestSupport {
             }
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(
-                "tcp://127.0.0.1:" + System.getProperty("itest.openwire.port"));
-        Connection connection = factory.createConnection();
-        try {
-            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageProducer producer = session.createProducer(session.createTopic(topic));
-            producer.send(session.createTextMessage(body));
-        } finally {
-            connection.close();
-        }
+        JmsPublisher.publish("tcp://127.0.0.1:" + System.getProperty("itest.openwire.port"), topic, body);
     }
 
     protected static Path keepalivedConf() {
