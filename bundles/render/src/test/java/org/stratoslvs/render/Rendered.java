@@ -31,6 +31,13 @@ public final class Rendered implements AfterEachCallback {
         return r;
     }
 
+    /** Queues a text rendered elsewhere (e.g. by the RenderLoop) for the keepalived -t check after the test. */
+    static void checkAfterTest(String text) {
+        synchronized (PENDING) {
+            PENDING.add(text);
+        }
+    }
+
     static RenderResult render(Topology topology, Map<String, ?> props, List<Map<String, ?>> overrides) {
         return render(topology, RenderSettings.parse(props, overrides));
     }

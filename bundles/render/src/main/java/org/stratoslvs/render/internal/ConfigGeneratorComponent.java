@@ -24,13 +24,14 @@ import org.stratoslvs.api.KeepalivedControl;
 import org.stratoslvs.api.RenderStatus;
 import org.stratoslvs.api.TopologyListener;
 import org.stratoslvs.core.topology.Topology;
-import org.stratoslvs.render.KeepalivedRenderer;
+import org.stratoslvs.render.RenderLoop;
 import org.stratoslvs.render.RenderResult;
 import org.stratoslvs.render.RenderSettings;
 
 /**
  * Re-renders keepalived.conf whenever the topology, the settings or a per-service override changes, and hands
- * the text to keepalived control (which validates, writes and reloads, coalescing bursts).
+ * the text to keepalived control (which validates, writes and reloads, coalescing bursts). Rendering runs on the
+ * {@link RenderLoop}'s thread, so the JMS route never waits for it.
  *
  * <p>Nothing is submitted before the first complete topology: after a restart an empty topology would
  * otherwise replace a good running config with one that balances nothing.
@@ -41,63 +42,59 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigGeneratorComponent.class);
 
-    private final Object lock = new Object();
-    private final Map<Object, ServiceOverride> overrides = new ConcurrentHashMap<>();
+    private final Map<ServiceOverride, Boolean> overrides = new ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile KeepalivedControl control;
 
-    // Guarded by lock.
-    private Map<String, ?> config = Map.of();
-    private Topology topology = Topology.EMPTY;
-    private Set<String> reported = Set.of();
-    private boolean active;
-
+    private volatile Map<String, ?> config = Map.of();
+    private volatile RenderLoop loop;
     private volatile RenderStatus status = new RenderStatus(List.of(), List.of(), List.of(), null);
+    /** Problems already logged, so each is logged once when it appears (only touched by the render thread). */
+    private Set<String> reported = Set.of();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindServiceOverride(ServiceOverride override) {
-        overrides.put(override, override);
-        render("per-service configuration added");
+        overrides.put(override, Boolean.TRUE);
+        settingsChanged("per-service configuration added");
     }
 
     void unbindServiceOverride(ServiceOverride override) {
         overrides.remove(override);
-        render("per-service configuration removed");
+        settingsChanged("per-service configuration removed");
     }
 
     @Activate
     void activate(Map<String, Object> properties) {
-        synchronized (lock) {
-            config = Map.copyOf(properties);
-            active = true;
-        }
-        render("configuration loaded");
+        config = Map.copyOf(properties);
+        RenderSettings.Parsed settings = parseSettings();
+        loop = new RenderLoop(settings, this::rendered);
+        loop.settingsChanged(settings, "configuration loaded");
     }
 
     @Modified
     void modified(Map<String, Object> properties) {
-        synchronized (lock) {
-            config = Map.copyOf(properties);
-        }
-        render("configuration changed");
+        config = Map.copyOf(properties);
+        settingsChanged("configuration changed");
     }
 
     @Deactivate
     void deactivate() {
-        synchronized (lock) {
-            active = false;
+        RenderLoop l = loop;
+        loop = null;
+        if (l != null) {
+            l.close();
         }
     }
 
     @Override
-    public void topologyChanged(Topology newTopology, String cause) {
-        synchronized (lock) {
-            topology = newTopology;
+    public void topologyChanged(Topology topology, String cause) {
+        RenderLoop l = loop;
+        if (l != null) {
+            l.topologyChanged(topology, cause);
         }
-        render(cause);
     }
 
     @Override
@@ -107,60 +104,54 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
 
     @Override
     public String preview() {
-        synchronized (lock) {
-            return renderLocked().text();
-        }
+        RenderLoop l = loop;
+        return l == null ? "" : l.renderNow().text();
     }
 
     @Override
     public void rerender(String cause) {
-        render(cause);
+        settingsChanged(cause);
     }
 
-    /**
-     * Renders and submits under one lock, so that submissions reach control in the order of the changes that
-     * caused them (control keeps the latest).
-     */
-    private void render(String cause) {
-        synchronized (lock) {
-            if (!active) {
-                return;
-            }
-            RenderResult result = renderLocked();
-            reportNewProblems(result);
-            status = result.toStatus(Instant.now());
-            KeepalivedControl target = control;
-            if (!topology.initialized()) {
-                LOG.debug("Not submitting ({}): no complete topology received yet", cause);
-            } else if (target == null) {
-                LOG.debug("Not submitting ({}): keepalived control is not available", cause);
-            } else {
-                target.submit(result.text(), cause);
-            }
+    private void settingsChanged(String cause) {
+        RenderLoop l = loop;
+        if (l != null) {
+            l.settingsChanged(parseSettings(), cause);
         }
     }
 
-    private RenderResult renderLocked() {
+    private RenderSettings.Parsed parseSettings() {
         List<Map<String, ?>> serviceConfigs = new ArrayList<>();
-        for (ServiceOverride o : overrides.values()) {
+        for (ServiceOverride o : overrides.keySet()) {
             serviceConfigs.add(o.properties());
         }
-        RenderSettings.Parsed parsed = RenderSettings.parse(config, serviceConfigs);
-        return KeepalivedRenderer.render(topology, parsed);
+        return RenderSettings.parse(config, serviceConfigs);
+    }
+
+    /** On the render thread, in order. */
+    private void rendered(RenderResult result, Topology topology, String cause) {
+        reportNewProblems(result);
+        status = result.toStatus(Instant.now());
+        KeepalivedControl target = control;
+        if (!topology.initialized()) {
+            LOG.debug("Not submitting ({}): no complete topology received yet", cause);
+        } else if (target == null) {
+            LOG.debug("Not submitting ({}): keepalived control is not available", cause);
+        } else {
+            target.submit(result.text(), cause);
+        }
     }
 
     /** Logs each error and warning once, when it first appears (not on every event that re-renders). */
     private void reportNewProblems(RenderResult result) {
         Set<String> now = new HashSet<>();
         for (String error : result.errors()) {
-            now.add("E" + error);
-            if (!reported.contains("E" + error)) {
+            if (now.add("E" + error) && !reported.contains("E" + error)) {
                 LOG.error("Configuration error: {}", error);
             }
         }
         for (String warning : result.warnings()) {
-            now.add("W" + warning);
-            if (!reported.contains("W" + warning)) {
+            if (now.add("W" + warning) && !reported.contains("W" + warning)) {
                 LOG.warn("{}", warning);
             }
         }
