@@ -6,11 +6,15 @@ import static org.junit.Assume.assumeTrue;
 import static org.ops4j.pax.exam.CoreOptions.maven;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
+import java.util.Dictionary;
 import java.util.List;
+
+import javax.inject.Inject;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
@@ -26,6 +30,9 @@ import org.stratoslvs.api.TopologyService;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class AssemblyIT extends LvsKarafTestSupport {
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
 
     @Configuration
     public Option[] config() {
@@ -97,6 +104,20 @@ public class AssemblyIT extends LvsKarafTestSupport {
         assertTrue(await(() -> read(keepalivedConf()).contains("real_server 10.10.0.15 "), 10_000));
         // web-1, web-2, web-5 and dns-1.
         assertEquals(4, topology.current().activeMemberCount());
+
+        // Live reconfiguration with a malformed mapping: every problem is named in lvs:status, the good entries
+        // still apply, and the extension keeps running.
+        org.osgi.service.cm.Configuration config = configurationAdmin.getConfiguration("org.stratoslvs", null);
+        Dictionary<String, Object> properties = config.getProperties();
+        properties.put("lvs.service.virtualip.set", "web|192.168.56.40,dns|10.0.0.x,web|192.168.56.50,nopipe");
+        config.update(properties);
+        assertTrue(await(() -> !read(keepalivedConf()).contains("virtual_server 192.168.56.41 53"), 10_000));
+        String afterEdit = executeCommand("lvs:status");
+        System.err.println(afterEdit);
+        assertTrue(afterEdit, afterEdit.contains("10.0.0.x"));
+        assertTrue(afterEdit, afterEdit.contains("192.168.56.50"));
+        assertTrue(afterEdit, afterEdit.contains("nopipe"));
+        assertTrue(read(keepalivedConf()).contains("real_server 10.10.0.15 "));
     }
 
     protected <T> T awaitService(Class<T> type) throws InterruptedException {
