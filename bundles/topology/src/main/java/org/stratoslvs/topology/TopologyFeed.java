@@ -89,6 +89,11 @@ public final class TopologyFeed implements AutoCloseable {
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
+                // The sink counts and explains bad input itself; anything that still escapes is a bug. Handle it
+                // here so the message is acknowledged, not redelivered forever, and the route goes on.
+                onException(Exception.class).handled(true).process(exchange -> LOG.error(
+                        "Unexpected failure on a topology message; it is dropped",
+                        exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
                 // Ordering matters (Activated before Terminated): one consumer. A topic subscription is
                 // non-durable on purpose: after an outage we re-request the complete topology instead of
                 // replaying stale events. asyncStartListener keeps start-up from blocking on a broker that

@@ -205,6 +205,25 @@ class TopologyFeedTest {
         }
     }
 
+    @Test
+    void aSinkFailureDropsThatMessageOnlyAndIsNotRedelivered() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        feed = new TopologyFeed("test", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO),
+                (topic, body) -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new IllegalStateException("a bug in the sink");
+                    }
+                    store.accept(topic, body);
+                });
+        feed.start(getClass().getClassLoader());
+        Await.until("the route to connect", 20_000, feed::isConnected);
+        broker.publish("topology.CompleteTopologyEvent", COMPLETE);
+        broker.publish("topology.CompleteTopologyEvent", COMPLETE);
+        Await.until("the second message", 10_000, () -> current().initialized());
+        Thread.sleep(500); // a redelivery of the first message would show up as a third call
+        assertEquals(2, calls.get());
+    }
+
     /** Answers every CompleteTopologyRequestEvent with the current truth, like Stratos' Cloud Controller. */
     private static final class CloudController implements AutoCloseable {
         private final Connection connection;
