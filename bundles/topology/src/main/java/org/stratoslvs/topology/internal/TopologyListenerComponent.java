@@ -47,6 +47,7 @@ public class TopologyListenerComponent implements TopologyService {
     private final TopologyStore store = new TopologyStore();
     private final CopyOnWriteArrayList<TopologyListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<RejectReason, Instant> lastLogged = new ConcurrentHashMap<>();
+    private final Object publishLock = new Object();
 
     private volatile TopologyFilter filter = TopologyFilter.NONE;
     private volatile Topology published = Topology.EMPTY;
@@ -57,10 +58,12 @@ public class TopologyListenerComponent implements TopologyService {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindTopologyListener(TopologyListener listener) {
-        listeners.add(listener);
-        Topology current = published;
-        if (current.initialized()) {
-            notifyOne(listener, current, "listener registered");
+        synchronized (publishLock) {
+            listeners.add(listener);
+            Topology current = published;
+            if (current.initialized()) {
+                notifyOne(listener, current, "listener registered");
+            }
         }
     }
 
@@ -85,7 +88,7 @@ public class TopologyListenerComponent implements TopologyService {
         if (!settings.filter().equals(previous.filter())) {
             filter = settings.filter();
             LOG.info("Topology filters changed: {}", filter);
-            publish(store.current(), "topology filters changed");
+            publish(store.current(), "topology filters changed"); // the stored model is unfiltered
         }
         if (!settings.broker().equals(previous.broker())) {
             LOG.info("Broker settings changed: reconnecting to {}", settings.broker().url());
@@ -149,11 +152,17 @@ public class TopologyListenerComponent implements TopologyService {
         }
     }
 
+    /**
+     * Serialized: the route thread and a configuration change (new filters) both publish, and a listener must
+     * never receive an older view after a newer one.
+     */
     private void publish(Topology full, String cause) {
-        Topology view = filter.filter(full);
-        published = view;
-        for (TopologyListener listener : listeners) {
-            notifyOne(listener, view, cause);
+        synchronized (publishLock) {
+            Topology view = filter.filter(full);
+            published = view;
+            for (TopologyListener listener : listeners) {
+                notifyOne(listener, view, cause);
+            }
         }
     }
 
