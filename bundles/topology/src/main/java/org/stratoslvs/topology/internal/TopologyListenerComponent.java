@@ -88,7 +88,11 @@ public class TopologyListenerComponent implements TopologyService {
         if (!settings.filter().equals(previous.filter())) {
             filter = settings.filter();
             LOG.info("Topology filters changed: {}", filter);
-            publish(store.current(), "topology filters changed"); // the stored model is unfiltered
+            synchronized (publishLock) {
+                // Read inside the lock: the stored (unfiltered) model as of now, never older than a view the
+                // route thread has already published.
+                publish(store.current(), "topology filters changed");
+            }
         }
         if (!settings.broker().equals(previous.broker())) {
             LOG.info("Broker settings changed: reconnecting to {}", settings.broker().url());
