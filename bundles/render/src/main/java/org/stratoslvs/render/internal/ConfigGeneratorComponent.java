@@ -44,8 +44,6 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
     private final Object lock = new Object();
     private final Map<Object, ServiceOverride> overrides = new ConcurrentHashMap<>();
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     private volatile KeepalivedControl control;
 
     // Guarded by lock.
@@ -55,6 +53,25 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
     private boolean active;
 
     private volatile RenderStatus status = new RenderStatus(List.of(), List.of(), List.of(), null);
+
+    /**
+     * A keepalived control that (re)appears (its bundle redeployed) gets the current rendering at once: while it
+     * was away submissions were dropped, and the topology may not change again for a long time.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindKeepalivedControl(KeepalivedControl newControl) {
+        control = newControl;
+        render("keepalived control available");
+    }
+
+    void unbindKeepalivedControl(KeepalivedControl oldControl) {
+        synchronized (lock) {
+            if (control == oldControl) {
+                control = null;
+            }
+        }
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
