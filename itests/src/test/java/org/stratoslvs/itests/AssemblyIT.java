@@ -98,13 +98,4 @@ public class AssemblyIT extends LvsKarafTestSupport {
         // web-1, web-2, web-5 and dns-1.
         assertEquals(4, topology.current().activeMemberCount());
     }
-
-    protected <T> T awaitService(Class<T> type) throws InterruptedException {
-        org.osgi.util.tracker.ServiceTracker<T, T> tracker = new org.osgi.util.tracker.ServiceTracker<>(bundleContext,
-                type, null);
-        tracker.open();
-        T service = tracker.waitForService(60_000);
-        assertTrue("service " + type.getName() + " never appeared", service != null);
-        return service;
-    }
 }
