@@ -282,4 +282,23 @@ public abstract class LvsKarafTestSupport {
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
+
+    /**
+     * Runs a command as an admin user would: commands guarded by Karaf's shell ACLs (bundle:update,
+     * bundle:restart, ...) are hidden from a session without the admin role.
+     */
+    protected String executeAdminCommand(String command) throws Exception {
+        javax.security.auth.Subject subject = new javax.security.auth.Subject();
+        subject.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.UserPrincipal("karaf"));
+        // the roles of the assembly's admingroup (etc/users.properties)
+        for (String role : new String[] {"admin", "manager", "viewer", "systembundles"}) {
+            subject.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.RolePrincipal(role));
+        }
+        try {
+            return javax.security.auth.Subject.doAs(subject,
+                    (java.security.PrivilegedExceptionAction<String>) () -> executeCommand(command));
+        } catch (java.security.PrivilegedActionException e) {
+            throw e.getException();
+        }
+    }
 }

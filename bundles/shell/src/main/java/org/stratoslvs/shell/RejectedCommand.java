@@ -31,10 +31,13 @@ public class RejectedCommand implements Action {
             System.out.println("  the topology bundle (stratos-lvs-topology) is not running");
         } else {
             ListenerStatus s = topology.status();
-            if (s.rejectsByReason().isEmpty()) {
+            if (s.rejectsTotal() == 0) {
                 System.out.println("  none");
             }
             for (Map.Entry<String, Long> e : s.rejectsByReason().entrySet()) {
+                if (e.getValue() == 0) {
+                    continue;
+                }
                 System.out.printf("  %-24s %d%n", e.getKey(), e.getValue());
             }
             if (!s.recentRejects().isEmpty()) {

@@ -54,6 +54,9 @@ public class StatusCommand implements Action {
                 s.eventsApplied(), s.eventsIgnored(), s.rejectsTotal(), s.completeTopologies(), s.driftRepairs());
         out.printf("  last event       %s%n", s.lastEventAt() == null ? "-" : s.lastEventAt());
         for (Map.Entry<String, Long> e : s.rejectsByReason().entrySet()) {
+            if (e.getValue() == 0) {
+                continue;
+            }
             out.printf("  rejected         %-24s %d%n", e.getKey(), e.getValue());
         }
     }

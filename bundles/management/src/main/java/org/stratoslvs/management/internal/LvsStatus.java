@@ -130,7 +130,15 @@ final class LvsStatus implements LvsStatusMXBean {
     @Override
     public Map<String, Long> getRejectsByReason() {
         ListenerStatus s = listener();
-        return s == null ? Map.of() : new TreeMap<>(s.rejectsByReason());
+        Map<String, Long> nonZero = new TreeMap<>();
+        if (s != null) {
+            s.rejectsByReason().forEach((reason, n) -> {
+                if (n > 0) {
+                    nonZero.put(reason, n);
+                }
+            });
+        }
+        return nonZero;
     }
 
     @Override

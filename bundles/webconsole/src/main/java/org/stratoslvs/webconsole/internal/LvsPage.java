@@ -169,6 +169,9 @@ final class LvsPage {
         ListenerStatus s = topology.status();
         table(out, "Rejected topology messages", List.of("When", "Topic", "Reason", "Detail"));
         for (Map.Entry<String, Long> e : s.rejectsByReason().entrySet()) {
+            if (e.getValue() == 0) {
+                continue;
+            }
             cells(out, null, "total", "", e.getKey(), e.getValue() + " messages");
         }
         List<ListenerStatus.Reject> recent = new ArrayList<>(s.recentRejects());
