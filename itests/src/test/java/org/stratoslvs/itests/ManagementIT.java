@@ -121,8 +121,8 @@ public class ManagementIT extends LvsKarafTestSupport {
         System.err.println(members);
         assertTrue(members, members.contains("web-1") && members.contains("10.10.0.11") && members.contains("Active"));
         assertFalse(members, members.contains("dns-1"));
-        String dnsCluster = executeCommand("lvs:members --cluster " + clusterOf(members, "dns"));
-        assertTrue(dnsCluster, dnsCluster.contains("No members") || !dnsCluster.contains("web-1"));
+        String dnsCluster = executeCommand("lvs:members --cluster " + clusterOf("dns"));
+        assertTrue(dnsCluster, dnsCluster.contains("dns-1") && !dnsCluster.contains("web-1"));
 
         String config = executeCommand("lvs:config");
         assertTrue(config, config.contains("virtual_server 192.168.56.40 80"));
@@ -136,11 +136,9 @@ public class ManagementIT extends LvsKarafTestSupport {
         String validate = executeCommand("lvs:validate");
         assertTrue(validate, validate.contains("keepalived -t accepts"));
 
-        long reloadsBefore = applies(control);
         String reload = executeCommand("lvs:reload");
         System.err.println(reload);
         assertTrue(reload, reload.startsWith("applied"));
-        assertTrue(applies(control) > reloadsBefore);
         assertTrue(control.status().lastApply().cause().contains("operator: lvs:reload"));
 
         try (RequestListener requests = new RequestListener()) {
@@ -292,10 +290,6 @@ public class ManagementIT extends LvsKarafTestSupport {
 
     // ------------------------------------------------------------------------------------------------------
 
-    private static long applies(KeepalivedControl control) {
-        return control.status().lastApplies().size() + control.status().reloads();
-    }
-
     private static int countOf(String text, String part) {
         int n = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
@@ -304,7 +298,7 @@ public class ManagementIT extends LvsKarafTestSupport {
         return n;
     }
 
-    private String clusterOf(String membersTable, String service) throws Exception {
+    private String clusterOf(String service) throws Exception {
         TopologyService topology = awaitService(TopologyService.class);
         return topology.current().service(service).clusters().firstKey();
     }
