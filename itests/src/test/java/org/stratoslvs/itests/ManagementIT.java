@@ -252,6 +252,61 @@ public class ManagementIT extends LvsKarafTestSupport {
         }
     }
 
+    /**
+     * A real browser (Debian's chromium, headless) logs in and renders the page with the console's own scripts and
+     * styles: the rendered DOM must hold our tables and the screenshot must not be blank. The screenshot stays in
+     * the container's data/ for a human to look at.
+     */
+    @Test
+    public void d_webConsolePageInABrowser() throws Exception {
+        topologyApplied();
+        Path chromium = Path.of("/usr/bin/chromium");
+        if (!Files.isExecutable(chromium)) {
+            org.junit.Assume.assumeTrue("chromium is not installed (required under CI=true)",
+                    !"true".equals(System.getenv("CI")));
+        }
+        String url = "http://karaf:karaf@127.0.0.1:" + System.getProperty("itest.http.port") + "/system/console/lvs";
+        Path data = Path.of(System.getProperty("karaf.data"));
+        Path profile = Files.createTempDirectory(data, "chromium");
+        Path png = data.resolve("lvs-page.png");
+        List<String> browser = List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--hide-scrollbars", "--no-first-run", "--user-data-dir=" + profile, "--window-size=1280,1000");
+
+        List<String> dumpDom = new ArrayList<>(browser);
+        dumpDom.addAll(List.of("--virtual-time-budget=5000", "--dump-dom", url));
+        String dom = run(dumpDom);
+        assertTrue(dom, dom.contains("id=\"stratos-lvs\""));
+        assertTrue(dom, dom.contains("<td>192.168.56.40</td>"));
+        assertTrue(dom, dom.contains("<td>web-1</td>"));
+        assertFalse(dom, dom.contains(SECRET));
+
+        List<String> screenshot = new ArrayList<>(browser);
+        screenshot.addAll(List.of("--virtual-time-budget=5000", "--screenshot=" + png, url));
+        run(screenshot);
+        assertTrue("no screenshot at " + png, Files.isRegularFile(png));
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertNotNull("not an image: " + png, image);
+        assertEquals(1280, image.getWidth());
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 4) {
+            for (int x = 0; x < image.getWidth(); x += 4) {
+                colours.add(image.getRGB(x, y));
+            }
+        }
+        assertTrue("screenshot looks blank (" + colours.size() + " colours): " + png, colours.size() > 20);
+        System.err.println("screenshot of the LVS page: " + png);
+    }
+
+    private static String run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("chromium did not finish: " + command);
+        }
+        return out;
+    }
+
     @Test
     public void e_editingCfgFilesReappliesWithoutARestart() throws Exception {
         TopologyService topology = topologyApplied();

@@ -86,7 +86,7 @@ public interface LvsStatusMXBean {
 
     // operations
 
-    /** Re-renders and forces an apply; returns the result of that apply (waits up to 30 s). */
+    /** Forces an apply of the current rendering; returns the result of that apply (waits up to 30 s). */
     String reload();
 
     /** Requests a complete topology from Stratos. */

@@ -16,15 +16,15 @@ final class Applies {
     }
 
     /**
-     * Waits until the apply history shows a record other than {@code before} (the newest one when the wait
-     * began); returns it, or null after the timeout.
+     * Waits until the newest apply is one other than {@code before} whose cause names {@code cause} (applies
+     * merge the causes of all changes they cover); returns it, or null after the timeout.
      */
-    static ApplyRecord awaitNext(java.util.function.Supplier<ApplyRecord> newest, ApplyRecord before,
+    static ApplyRecord awaitNext(java.util.function.Supplier<ApplyRecord> newest, ApplyRecord before, String cause,
                                  long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline) {
             ApplyRecord now = newest.get();
-            if (now != null && !now.equals(before)) {
+            if (now != null && !now.equals(before) && now.cause().contains(cause)) {
                 return now;
             }
             Thread.sleep(100);

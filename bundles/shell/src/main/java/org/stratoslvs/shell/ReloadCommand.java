@@ -4,19 +4,15 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.stratoslvs.api.ConfigGenerator;
 import org.stratoslvs.api.ControlStatus.ApplyRecord;
 import org.stratoslvs.api.KeepalivedControl;
 
-/** {@code lvs:reload}: renders now and forces an apply (validate, write, reload) even if nothing changed. */
+/** {@code lvs:reload}: forces an apply (validate, write, reload) of the current rendering even if nothing changed. */
 @Service
-@Command(scope = "lvs", name = "reload", description = "Re-renders and forces an apply: keepalived -t, write, reload")
+@Command(scope = "lvs", name = "reload", description = "Forces an apply of the current rendering: keepalived -t, write, reload")
 public class ReloadCommand implements Action {
 
     static final String CAUSE = "operator: lvs:reload";
-
-    @Reference(optional = true)
-    ConfigGenerator generator;
 
     @Reference(optional = true)
     KeepalivedControl control;
@@ -28,12 +24,10 @@ public class ReloadCommand implements Action {
             return null;
         }
         ApplyRecord before = control.status().lastApply();
-        if (generator != null) {
-            // submit what the current topology and settings give, then force it through even if unchanged
-            generator.rerender(CAUSE);
-        }
+        // The render component submits on every change, so the last submitted config is the current rendering:
+        // force that one through. (A rerender first would race: its own apply could be the one we report.)
         control.reload(CAUSE);
-        ApplyRecord next = Applies.awaitNext(() -> control.status().lastApply(), before, 30_000);
+        ApplyRecord next = Applies.awaitNext(() -> control.status().lastApply(), before, CAUSE, 30_000);
         if (next == null) {
             System.out.println("Reload requested; no apply finished within 30 s (see lvs:status).");
         } else {

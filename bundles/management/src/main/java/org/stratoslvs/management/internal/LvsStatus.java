@@ -280,16 +280,13 @@ final class LvsStatus implements LvsStatusMXBean {
             return "keepalived control is not running";
         }
         ApplyRecord before = c.status().lastApply();
-        ConfigGenerator g = sources.generator();
-        if (g != null) {
-            g.rerender(RELOAD_CAUSE);
-        }
+        // the last submitted config is the current rendering (render submits on every change): force it through
         c.reload(RELOAD_CAUSE);
         long deadline = System.currentTimeMillis() + RELOAD_WAIT_MILLIS;
         try {
             while (System.currentTimeMillis() < deadline) {
                 ApplyRecord now = c.status().lastApply();
-                if (now != null && !now.equals(before)) {
+                if (now != null && !now.equals(before) && now.cause().contains(RELOAD_CAUSE)) {
                     return now.result() + " (" + now.millis() + " ms: " + now.steps() + ")";
                 }
                 Thread.sleep(100);

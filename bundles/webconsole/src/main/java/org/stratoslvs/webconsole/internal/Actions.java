@@ -1,6 +1,5 @@
 package org.stratoslvs.webconsole.internal;
 
-import org.stratoslvs.api.ConfigGenerator;
 import org.stratoslvs.api.KeepalivedControl;
 import org.stratoslvs.api.TopologyService;
 
@@ -12,14 +11,12 @@ final class Actions {
     private Actions() {
     }
 
-    static String run(String action, TopologyService topology, ConfigGenerator generator, KeepalivedControl control) {
+    static String run(String action, TopologyService topology, KeepalivedControl control) {
         if ("reload".equals(action)) {
             if (control == null) {
                 return "Reload not possible: keepalived control is not running.";
             }
-            if (generator != null) {
-                generator.rerender(CAUSE_PREFIX + "reload");
-            }
+            // the last submitted config is the current rendering (render submits on every change)
             control.reload(CAUSE_PREFIX + "reload");
             return "Reload requested: see the last applies below.";
         }

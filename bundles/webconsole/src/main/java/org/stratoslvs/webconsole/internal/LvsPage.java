@@ -80,7 +80,8 @@ final class LvsPage {
             row(out, "keepalived", "keepalived control not running (bundle stratos-lvs-keepalived)");
         } else {
             ControlStatus c = control.status();
-            row(out, "keepalived", c.mode() + ": " + c.keepalived());
+            row(out, "keepalived mode", c.mode());
+            row(out, "keepalived", c.keepalived());
             row(out, "keepalived pid", c.pid() > 0 ? Long.toString(c.pid()) : "-");
             row(out, "Config file", c.configPath());
             row(out, "Reloads", Long.toString(c.reloads()));

@@ -73,7 +73,7 @@ public class LvsWebConsolePlugin extends HttpServlet {
             resp.sendError(HttpServletResponse.SC_FORBIDDEN, "missing or wrong action token; reload the LVS page");
             return;
         }
-        String done = Actions.run(req.getParameter("action"), topology, generator, control);
+        String done = Actions.run(req.getParameter("action"), topology, control);
         // Post/redirect/get: a browser refresh does not repeat the action.
         resp.sendRedirect(LABEL + "?done=" + java.net.URLEncoder.encode(done, StandardCharsets.UTF_8));
     }
