@@ -119,13 +119,4 @@ public class AssemblyIT extends LvsKarafTestSupport {
         assertTrue(afterEdit, afterEdit.contains("nopipe"));
         assertTrue(read(keepalivedConf()).contains("real_server 10.10.0.15 "));
     }
-
-    protected <T> T awaitService(Class<T> type) throws InterruptedException {
-        org.osgi.util.tracker.ServiceTracker<T, T> tracker = new org.osgi.util.tracker.ServiceTracker<>(bundleContext,
-                type, null);
-        tracker.open();
-        T service = tracker.waitForService(60_000);
-        assertTrue("service " + type.getName() + " never appeared", service != null);
-        return service;
-    }
 }

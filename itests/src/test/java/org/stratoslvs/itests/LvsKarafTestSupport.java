@@ -73,6 +73,10 @@ public abstract class LvsKarafTestSupport {
     protected Option[] baseOptions() {
         int openwire = freePort();
         int mqtt = freePort();
+        int ssh = freePort();
+        int rmiRegistry = freePort();
+        int rmiServer = freePort();
+        int http = freePort();
         String localRepository = System.getProperty("org.ops4j.pax.url.mvn.localRepository", "");
         String repositories = System.getProperty("org.ops4j.pax.url.mvn.repositories",
                 "https://repo1.maven.org/maven2@id=central");
@@ -91,13 +95,16 @@ public abstract class LvsKarafTestSupport {
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories",
                         ""),
                 editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "updateSnapshots", "none"),
-                editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+                editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(ssh)),
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort",
-                        Integer.toString(freePort())),
+                        Integer.toString(rmiRegistry)),
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort",
-                        Integer.toString(freePort())),
+                        Integer.toString(rmiServer)),
                 editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port",
-                        Integer.toString(freePort())),
+                        Integer.toString(http)),
+                // the probe runs inside Karaf: where the web console listens (Pax Exam sets the RMI ports anew,
+                // so tests read those from Config Admin)
+                editConfigurationFilePut("etc/system.properties", "itest.http.port", Integer.toString(http)),
                 editConfigurationFilePut("etc/system.properties", "itest.openwire.port", Integer.toString(openwire)),
                 editConfigurationFilePut("etc/system.properties", "itest.mqtt.port", Integer.toString(mqtt)),
                 editConfigurationFilePut("etc/system.properties", "itest.project.version",
@@ -244,5 +251,66 @@ public abstract class LvsKarafTestSupport {
     /** Whether the real keepalived checks can run here (root, keepalived, a namespace); under CI=true they must. */
     protected static boolean keepalivedAvailable() {
         return !System.getProperty("itest.netns", "").isEmpty();
+    }
+
+    protected <T> T awaitService(Class<T> type) throws InterruptedException {
+        org.osgi.util.tracker.ServiceTracker<T, T> tracker = new org.osgi.util.tracker.ServiceTracker<>(bundleContext,
+                type, null);
+        tracker.open();
+        T service = tracker.waitForService(60_000);
+        if (service == null) {
+            throw new AssertionError("service " + type.getName() + " never appeared");
+        }
+        return service;
+    }
+
+    /** Our own assembly, as built by karaf-assembly. */
+    protected static MavenArtifactUrlReference ourAssembly() {
+        return maven().groupId("org.stratoslvs").artifactId("stratos-lvs-karaf").type("tar.gz")
+                .version(System.getProperty("project.version"));
+    }
+
+    /**
+     * Sets a key in a running container's etc/*.cfg file the way an operator's editor does (the line is replaced in
+     * place, or appended), so that Felix FileInstall picks the change up.
+     */
+    protected static void editCfg(String fileName, String key, String value) throws IOException {
+        Path file = Path.of(System.getProperty("karaf.etc"), fileName);
+        List<String> lines = Files.exists(file) ? new ArrayList<>(Files.readAllLines(file)) : new ArrayList<>();
+        java.util.regex.Pattern keyLine = java.util.regex.Pattern.compile(
+                "^\\s*" + java.util.regex.Pattern.quote(key) + "\\s*[=:].*$");
+        boolean replaced = false;
+        for (int i = 0; i < lines.size(); i++) {
+            if (keyLine.matcher(lines.get(i)).matches()) {
+                lines.set(i, key + " = " + value);
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            lines.add(key + " = " + value);
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, lines);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Runs a command as an admin user would: commands guarded by Karaf's shell ACLs (bundle:update,
+     * bundle:restart, ...) are hidden from a session without the admin role.
+     */
+    protected String executeAdminCommand(String command) throws Exception {
+        javax.security.auth.Subject subject = new javax.security.auth.Subject();
+        subject.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.UserPrincipal("karaf"));
+        // the roles of the assembly's admingroup (etc/users.properties)
+        for (String role : new String[] {"admin", "manager", "viewer", "systembundles"}) {
+            subject.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.RolePrincipal(role));
+        }
+        try {
+            return javax.security.auth.Subject.doAs(subject,
+                    (java.security.PrivilegedExceptionAction<String>) () -> executeCommand(command));
+        } catch (java.security.PrivilegedActionException e) {
+            throw e.getException();
+        }
     }
 }

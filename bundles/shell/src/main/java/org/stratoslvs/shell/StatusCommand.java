@@ -54,6 +54,9 @@ public class StatusCommand implements Action {
                 s.eventsApplied(), s.eventsIgnored(), s.rejectsTotal(), s.completeTopologies(), s.driftRepairs());
         out.printf("  last event       %s%n", s.lastEventAt() == null ? "-" : s.lastEventAt());
         for (Map.Entry<String, Long> e : s.rejectsByReason().entrySet()) {
+            if (e.getValue() == 0) {
+                continue;
+            }
             out.printf("  rejected         %-24s %d%n", e.getKey(), e.getValue());
         }
     }
@@ -91,13 +94,18 @@ public class StatusCommand implements Action {
         ControlStatus s = control.status();
         out.printf("  mode             %s%n", s.mode());
         out.printf("  state            %s%n", s.keepalived());
+        out.printf("  pid              %s%n", s.pid() > 0 ? Long.toString(s.pid()) : "-");
         out.printf("  config           %s%n", s.configPath());
         out.printf("  reloads          %d%n", s.reloads());
+        out.printf("  rejected applies %d of the last %d (lvs:rejected)%n", Applies.rejected(s.lastApplies()).size(),
+                s.lastApplies().size());
         ControlStatus.ApplyRecord last = s.lastApply();
         if (last == null) {
             out.println("  last apply       -");
         } else {
-            out.printf("  last apply       %s %s (%d ms: %s)%n", last.at(), last.result(), last.millis(), last.steps());
+            out.printf("  last apply       %s%n", last.at());
+            out.printf("  result           %s%n", last.result());
+            out.printf("  duration         %d ms (%s)%n", last.millis(), last.steps().isEmpty() ? "-" : last.steps());
             out.printf("  cause            %s%n", last.cause());
         }
     }

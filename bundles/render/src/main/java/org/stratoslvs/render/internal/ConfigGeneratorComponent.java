@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -44,15 +45,28 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
 
     private final Map<ServiceOverride, Boolean> overrides = new ConcurrentHashMap<>();
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile KeepalivedControl control;
+    private final AtomicReference<KeepalivedControl> control = new AtomicReference<>();
 
     private volatile Map<String, ?> config = Map.of();
     private volatile RenderLoop loop;
     private volatile RenderStatus status = new RenderStatus(List.of(), List.of(), List.of(), null);
     /** Problems already logged, so each is logged once when it appears (only touched by the render thread). */
     private Set<String> reported = Set.of();
+
+    /**
+     * A keepalived control that (re)appears (its bundle redeployed) gets the current rendering at once: while it
+     * was away submissions were dropped, and the topology may not change again for a long time.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindKeepalivedControl(KeepalivedControl newControl) {
+        control.set(newControl);
+        settingsChanged("keepalived control available");
+    }
+
+    void unbindKeepalivedControl(KeepalivedControl oldControl) {
+        control.compareAndSet(oldControl, null);
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -132,7 +146,7 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
     private void rendered(RenderResult result, Topology topology, String cause) {
         reportNewProblems(result);
         status = result.toStatus(Instant.now());
-        KeepalivedControl target = control;
+        KeepalivedControl target = control.get();
         if (!topology.initialized()) {
             LOG.debug("Not submitting ({}): no complete topology received yet", cause);
         } else if (target == null) {

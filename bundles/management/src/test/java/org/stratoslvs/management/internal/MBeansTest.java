@@ -1,0 +1,172 @@
+package org.stratoslvs.management.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+import javax.management.ObjectName;
+import javax.management.openmbean.TabularData;
+
+import org.junit.jupiter.api.Test;
+import org.stratoslvs.api.ConfigGenerator;
+import org.stratoslvs.api.ControlStatus;
+import org.stratoslvs.api.KeepalivedControl;
+import org.stratoslvs.api.ListenerStatus;
+import org.stratoslvs.api.RenderStatus;
+import org.stratoslvs.api.TopologyService;
+import org.stratoslvs.core.topology.Topology;
+
+/** The MBeans as a JMX client sees them (open types through a real MBeanServer), over stub services. */
+class MBeansTest {
+
+    private final MBeanServer server = MBeanServerFactory.newMBeanServer();
+    private final StubSources sources = new StubSources();
+    private final MBeans mbeans = new MBeans(server, sources);
+
+    @Test
+    void statusAttributesAndOperations() throws Exception {
+        mbeans.registerStatus();
+        ObjectName status = new ObjectName("org.stratoslvs:type=Status");
+        assertEquals("tcp://broker:61616", server.getAttribute(status, "BrokerUrl"));
+        assertEquals(true, server.getAttribute(status, "BrokerConnected"));
+        assertEquals(3L, server.getAttribute(status, "EventsRejected"));
+        TabularData byReason = (TabularData) server.getAttribute(status, "RejectsByReason");
+        assertEquals(2, byReason.size());
+        assertEquals("managed", server.getAttribute(status, "KeepalivedMode"));
+        assertEquals(4321L, server.getAttribute(status, "KeepalivedPid"));
+        assertEquals("rejected: bad", server.getAttribute(status, "LastApplyResult"));
+        assertEquals(1, server.getAttribute(status, "RejectedApplies"));
+        assertEquals(List.of(), List.of((String[]) server.getAttribute(status, "Unavailable")));
+
+        assertEquals("accepted", server.invoke(status, "validate", null, null));
+        assertEquals("complete topology requested", server.invoke(status, "resync", null, null));
+        assertEquals(1, sources.resyncs);
+        String applied = (String) server.invoke(status, "appliedConfig", null, null);
+        assertTrue(applied.contains("auth_pass ********"), applied);
+        assertFalse(applied.contains("secret"), applied);
+        String diff = (String) server.invoke(status, "previewDiff", null, null);
+        assertTrue(diff.contains("+  real_server 10.0.0.2 80"), diff);
+        assertFalse(diff.contains("secret"), diff);
+    }
+
+    @Test
+    void missingBundlesReadAsUnavailable() throws Exception {
+        sources.topology = null;
+        sources.control = null;
+        mbeans.registerStatus();
+        ObjectName status = new ObjectName("org.stratoslvs:type=Status");
+        assertEquals(List.of("stratos-lvs-topology", "stratos-lvs-keepalived"),
+                List.of((String[]) server.getAttribute(status, "Unavailable")));
+        assertEquals(-1L, server.getAttribute(status, "KeepalivedPid"));
+        assertEquals("keepalived control is not running", server.invoke(status, "reload", null, null));
+    }
+
+    @Test
+    void serviceMBeansFollowTheMapping() throws Exception {
+        mbeans.registerStatus();
+        ObjectName web = new ObjectName("org.stratoslvs:type=Service,name=\"web\"");
+        assertEquals("192.168.56.40", server.getAttribute(web, "VirtualIp"));
+        assertEquals(true, server.getAttribute(web, "Present"));
+        assertEquals(2, server.getAttribute(web, "ActiveMembers"));
+        ObjectName dns = new ObjectName("org.stratoslvs:type=Service,name=\"dns\"");
+        assertEquals(false, server.getAttribute(dns, "Present"));
+
+        sources.mapped.remove(1);
+        mbeans.syncServices();
+        assertFalse(server.isRegistered(dns));
+        assertTrue(server.isRegistered(web));
+
+        mbeans.unregisterAll();
+        assertTrue(server.queryNames(new ObjectName("org.stratoslvs:*"), null).isEmpty());
+    }
+
+    private static final class StubSources implements Sources {
+        final List<RenderStatus.MappedService> mapped = new ArrayList<>(List.of(
+                new RenderStatus.MappedService("web", "192.168.56.40", true, 2, List.of(80, 443)),
+                new RenderStatus.MappedService("dns", "192.168.56.41", false, 0, List.of())));
+        int resyncs;
+
+        TopologyService topology = new TopologyService() {
+            @Override
+            public Topology current() {
+                return Topology.EMPTY;
+            }
+
+            @Override
+            public ListenerStatus status() {
+                return new ListenerStatus("tcp://broker:61616", true, 10, 1,
+                        Map.of("MALFORMED_JSON", 2L, "UNKNOWN_MEMBER", 1L), List.of(), Instant.now(), 1, 0);
+            }
+
+            @Override
+            public void requestCompleteTopology(String reason) {
+                resyncs++;
+            }
+        };
+
+        ConfigGenerator generator = new ConfigGenerator() {
+            @Override
+            public RenderStatus status() {
+                return new RenderStatus(List.copyOf(mapped), List.of(), List.of(), Instant.now());
+            }
+
+            @Override
+            public String preview() {
+                return "auth_pass secret\n  real_server 10.0.0.1 80\n  real_server 10.0.0.2 80\n";
+            }
+
+            @Override
+            public void rerender(String cause) {
+            }
+        };
+
+        KeepalivedControl control = new KeepalivedControl() {
+            @Override
+            public void submit(String configText, String cause) {
+            }
+
+            @Override
+            public ControlStatus status() {
+                return new ControlStatus("managed", "/tmp/k.conf", "running pid 4321", 4321, 7, List.of(
+                        new ControlStatus.ApplyRecord(Instant.now(), "applied", "x", 5, ""),
+                        new ControlStatus.ApplyRecord(Instant.now(), "rejected: bad", "y", 5, "")));
+            }
+
+            @Override
+            public String appliedConfig() {
+                return "auth_pass secret\n  real_server 10.0.0.1 80\n";
+            }
+
+            @Override
+            public String validate(String configText) {
+                return null;
+            }
+
+            @Override
+            public void reload(String cause) {
+            }
+        };
+
+        @Override
+        public TopologyService topology() {
+            return topology;
+        }
+
+        @Override
+        public ConfigGenerator generator() {
+            return generator;
+        }
+
+        @Override
+        public KeepalivedControl control() {
+            return control;
+        }
+    }
+}

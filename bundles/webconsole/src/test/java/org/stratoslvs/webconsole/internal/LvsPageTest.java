@@ -1,0 +1,104 @@
+package org.stratoslvs.webconsole.internal;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.stratoslvs.api.ConfigGenerator;
+import org.stratoslvs.api.ControlStatus;
+import org.stratoslvs.api.KeepalivedControl;
+import org.stratoslvs.api.ListenerStatus;
+import org.stratoslvs.api.RenderStatus;
+import org.stratoslvs.api.TopologyService;
+import org.stratoslvs.core.topology.Topology;
+
+class LvsPageTest {
+
+    private static final String EVIL = "<script>alert('x')</script>";
+
+    @Test
+    void everyUntrustedValueIsEscaped() {
+        TopologyService topology = new TopologyService() {
+            @Override
+            public Topology current() {
+                return Topology.EMPTY;
+            }
+
+            @Override
+            public ListenerStatus status() {
+                return new ListenerStatus("tcp://" + EVIL, true, 1, 0, Map.of("MALFORMED_JSON", 1L),
+                        List.of(new ListenerStatus.Reject(Instant.EPOCH, "topology." + EVIL, "MALFORMED_JSON",
+                                "near " + EVIL)), null, 0, 0);
+            }
+
+            @Override
+            public void requestCompleteTopology(String reason) {
+            }
+        };
+        ConfigGenerator generator = new ConfigGenerator() {
+            @Override
+            public RenderStatus status() {
+                return new RenderStatus(List.of(new RenderStatus.MappedService("web", "192.168.56.40", true, 2,
+                        List.of(80))), List.of("bad value " + EVIL), List.of(), null);
+            }
+
+            @Override
+            public String preview() {
+                return "";
+            }
+
+            @Override
+            public void rerender(String cause) {
+            }
+        };
+        KeepalivedControl control = new KeepalivedControl() {
+            @Override
+            public void submit(String configText, String cause) {
+            }
+
+            @Override
+            public ControlStatus status() {
+                return new ControlStatus("managed", "/x", "running pid 7", 7, 1,
+                        List.of(new ControlStatus.ApplyRecord(Instant.EPOCH, "rejected: " + EVIL, "cause " + EVIL, 3,
+                                "")));
+            }
+
+            @Override
+            public String appliedConfig() {
+                return null;
+            }
+
+            @Override
+            public String validate(String configText) {
+                return null;
+            }
+
+            @Override
+            public void reload(String cause) {
+            }
+        };
+        StringWriter html = new StringWriter();
+        new LvsPage(topology, generator, control).render(new PrintWriter(html), "tok", "done " + EVIL);
+        String page = html.toString();
+        assertFalse(page.contains("<script"), page);
+        assertTrue(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), page);
+        assertTrue(page.contains("<td>192.168.56.40</td>"), page);
+        assertTrue(page.contains("value='tok'"), page);
+    }
+
+    @Test
+    void missingBundlesAreNamedNotFatal() {
+        StringWriter html = new StringWriter();
+        new LvsPage(null, null, null).render(new PrintWriter(html), "tok", null);
+        String page = html.toString();
+        assertTrue(page.contains("not running (bundle stratos-lvs-topology)"), page);
+        assertTrue(page.contains("not running (bundle stratos-lvs-render)"), page);
+        assertTrue(page.contains("bundle stratos-lvs-keepalived"), page);
+    }
+}
