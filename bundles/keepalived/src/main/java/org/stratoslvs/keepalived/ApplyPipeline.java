@@ -41,6 +41,23 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyPipeline.class);
     private static final int HISTORY = 20;
 
+    /**
+     * Told on the apply thread when an apply ends, whatever its result. It exists for measurement: {@link #status()}
+     * keeps wall-clock starts and whole milliseconds, and does not say which submitted text an apply concerned, so
+     * it cannot time "event received to file durable and keepalived signalled". Must be quick; what it throws is
+     * logged and otherwise ignored.
+     */
+    @FunctionalInterface
+    public interface ApplyListener {
+        /**
+         * @param record   the record {@link #status()} lists for this apply
+         * @param text     the submitted text this apply concerned: the very instance passed to {@link #submit}
+         * @param endNanos {@link System#nanoTime()} when the apply ended: for "applied", after the atomic write
+         *                 (fsync included) and after the start or reload signal (managed and external modes)
+         */
+        void applyEnded(ApplyRecord record, String text, long endNanos);
+    }
+
     private final ScheduledThreadPoolExecutor executor;
     private final Function<KeepalivedSettings, KeepalivedSupervisor> supervisorFactory;
     private final AtomicConfigWriter writer = new AtomicConfigWriter();
@@ -67,6 +84,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     private volatile KeepalivedSupervisor supervisor;
 
     private volatile String appliedText;
+    private volatile ApplyListener applyListener;
 
     public ApplyPipeline(KeepalivedSettings settings) {
         this(settings, KeepalivedSupervisor::new);
@@ -177,6 +195,11 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             text += " (settings: " + String.join(" ", s.errors()) + ")";
         }
         return new ControlStatus(s.mode().key(), s.confPath().toString(), text, pid, r, records);
+    }
+
+    /** Sets the one listener told about every apply that ends from now on; null removes it. */
+    public void setApplyListener(ApplyListener listener) {
+        applyListener = listener;
     }
 
     /** Number of applies run so far (each one merges all submits since the previous). */
@@ -343,10 +366,17 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             v = validator;
         }
         try {
-            record(apply(text, force, cause, s, v));
-        } catch (RuntimeException e) {
-            LOG.error("keepalived apply failed unexpectedly", e);
-            record(new ApplyRecord(Instant.now(), "reload failed: " + e, cause, 0, ""));
+            ApplyRecord r;
+            try {
+                r = apply(text, force, cause, s, v);
+            } catch (RuntimeException e) {
+                LOG.error("keepalived apply failed unexpectedly", e);
+                r = new ApplyRecord(Instant.now(), "reload failed: " + e, cause, 0, "");
+            }
+            // taken before recording, which logs: the listener times the apply, not our logging
+            long end = System.nanoTime();
+            record(r);
+            tellListener(r, text, end);
         } finally {
             synchronized (lock) {
                 applying = false;
@@ -358,6 +388,18 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
                 }
                 lock.notifyAll();
             }
+        }
+    }
+
+    private void tellListener(ApplyRecord r, String text, long end) {
+        ApplyListener listener = applyListener;
+        if (listener == null) {
+            return;
+        }
+        try {
+            listener.applyEnded(r, text, end);
+        } catch (RuntimeException e) {
+            LOG.warn("apply listener {} failed", listener, e);
         }
     }
 
