@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,10 +37,12 @@ import org.apache.activemq.broker.BrokerService;
 import org.apache.activemq.broker.TransportConnector;
 import org.stratoslvs.api.ControlStatus.ApplyRecord;
 import org.stratoslvs.core.topology.Outcome;
+import org.stratoslvs.core.topology.Topology;
 import org.stratoslvs.core.topology.TopologyStore;
 import org.stratoslvs.keepalived.ApplyPipeline;
 import org.stratoslvs.keepalived.KeepalivedSettings;
 import org.stratoslvs.render.KeepalivedRenderer;
+import org.stratoslvs.render.RenderLoop;
 import org.stratoslvs.render.RenderResult;
 import org.stratoslvs.render.RenderSettings;
 import org.stratoslvs.topology.TopologyFeed;
@@ -51,7 +54,8 @@ import org.stratoslvs.topology.TopologyFeed;
  * event at a time.
  *
  * <p>The pipeline is the production one, wired as the OSGi components wire it: {@link TopologyFeed} (Camel JMS
- * route) → {@link TopologyStore} → {@link KeepalivedRenderer} (on the route thread) → {@link ApplyPipeline} in
+ * route) → {@link TopologyStore} → {@link RenderLoop} ({@link KeepalivedRenderer} on its own thread, merging
+ * bursts) → {@link ApplyPipeline} in
  * managed mode, which validates with {@code keepalived -t}, writes atomically with fsync and sends SIGHUP to the
  * keepalived it supervises. keepalived runs VRRP-only ({@code -P}, the kernel here has no IPVS) in a network
  * namespace this harness creates and deletes ({@code -s}); it still parses, validates and reloads the whole file,
@@ -320,6 +324,9 @@ public final class ApplyLatencyBenchmark {
         private final AtomicLongArray consumedAt;
         private final AtomicLongArray submittedAt;
         private final AtomicReference<Submitted> lastSubmitted = new AtomicReference<>();
+        /** Snapshot (by identity) → the event that made it, until it is rendered or superseded. */
+        private final Map<Topology, Integer> seqOf = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+        private final RenderLoop renderLoop;
         private final List<String> routeProblems = java.util.Collections.synchronizedList(new ArrayList<>());
         private final BlockingQueue<Ended> ended = new LinkedBlockingQueue<>();
 
@@ -357,6 +364,7 @@ public final class ApplyLatencyBenchmark {
             if (!renderSettings.errors().isEmpty()) {
                 throw new IllegalStateException("render settings: " + renderSettings.errors());
             }
+            renderLoop = new RenderLoop(renderSettings, this::rendered);
             KeepalivedSettings keepalived = KeepalivedSettings.parse(Map.of(
                     KeepalivedSettings.MODE, "managed",
                     KeepalivedSettings.ARGS, "-P -s " + ns.name(),
@@ -388,7 +396,7 @@ public final class ApplyLatencyBenchmark {
             awaitCondition("the route to subscribe", Duration.ofSeconds(30), feed::isConnected);
         }
 
-        /** The route's sink, as the topology and render components chain it (on the route thread). */
+        /** The route's sink, as the topology component does it: apply, then hand the snapshot to the render loop. */
         private void onMessage(String topic, byte[] body) {
             int seq = received.getAndIncrement();
             long consumed = System.nanoTime();
@@ -397,18 +405,34 @@ public final class ApplyLatencyBenchmark {
                 routeProblems.add("event " + seq + " on " + topic + " did not change the topology: " + outcome);
                 return;
             }
-            RenderResult result = KeepalivedRenderer.render(outcome.topology(), renderSettings);
+            if (seq < consumedAt.length()) {
+                consumedAt.set(seq, consumed);
+            }
+            seqOf.put(outcome.topology(), seq);
+            renderLoop.topologyChanged(outcome.topology(), outcome.cause());
+        }
+
+        /**
+         * The render loop's sink, as the render component does it (on the render thread, which merges bursts:
+         * it always renders the latest snapshot, so the event a rendering belongs to is the snapshot's).
+         */
+        private void rendered(RenderResult result, Topology topology, String cause) {
+            long rendered = System.nanoTime();
+            int seq;
+            synchronized (seqOf) {
+                Integer s = seqOf.get(topology);
+                seq = s == null ? -1 : s;
+                seqOf.values().removeIf(v -> v <= seq); // merged snapshots are never rendered
+            }
             if (!result.errors().isEmpty()) {
                 routeProblems.add("event " + seq + ": render errors " + result.errors());
             }
-            long rendered = System.nanoTime();
-            if (seq < consumedAt.length()) {
-                consumedAt.set(seq, consumed);
+            if (seq >= 0 && seq < submittedAt.length()) {
                 submittedAt.set(seq, rendered);
             }
             // before submit: when the apply of this text ends, lastSubmitted is this one or a later one
             lastSubmitted.set(new Submitted(seq, result.text()));
-            pipeline.submit(result.text(), outcome.cause());
+            pipeline.submit(result.text(), cause);
         }
 
         private void applyEnded(ApplyRecord record, String text, long endNanos) {
@@ -684,6 +708,7 @@ public final class ApplyLatencyBenchmark {
         @Override
         public void close() {
             feed.close();
+            renderLoop.close();
             pipeline.close();
             for (Connection c : new Connection[] {connection, floorConnection}) {
                 try {
