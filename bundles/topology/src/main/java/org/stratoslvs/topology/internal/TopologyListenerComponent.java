@@ -43,6 +43,7 @@ public class TopologyListenerComponent implements TopologyService {
 
     /** A reject reason is logged at most once per this interval; the counters keep the full story. */
     private static final Duration REJECT_LOG_INTERVAL = Duration.ofMinutes(1);
+    private static final String COMPLETE_TOPOLOGY = "CompleteTopologyEvent";
 
     private final TopologyStore store = new TopologyStore();
     private final CopyOnWriteArrayList<TopologyListener> listeners = new CopyOnWriteArrayList<>();
@@ -137,6 +138,11 @@ public class TopologyListenerComponent implements TopologyService {
             case CHANGED -> {
                 if (!outcome.dropped().isEmpty()) {
                     LOG.warn("{}: left out {}", outcome.cause(), outcome.dropped());
+                }
+                if (topic.endsWith(COMPLETE_TOPOLOGY)) {
+                    // Rare (start-up, reconnect, resync) and where missed events show up: the cause counts the
+                    // drift repaired.
+                    LOG.info("Applied {}", outcome.cause());
                 }
                 publish(outcome.topology(), outcome.cause());
             }
