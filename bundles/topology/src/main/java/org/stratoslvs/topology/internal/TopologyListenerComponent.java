@@ -24,6 +24,7 @@ import org.stratoslvs.api.TopologyService;
 import org.stratoslvs.core.topology.Outcome;
 import org.stratoslvs.core.topology.RejectReason;
 import org.stratoslvs.core.topology.Topology;
+import org.stratoslvs.core.topology.TopologyEvents;
 import org.stratoslvs.core.topology.TopologyFilter;
 import org.stratoslvs.core.topology.TopologyStore;
 import org.stratoslvs.topology.TopologyFeed;
@@ -43,7 +44,6 @@ public class TopologyListenerComponent implements TopologyService {
 
     /** A reject reason is logged at most once per this interval; the counters keep the full story. */
     private static final Duration REJECT_LOG_INTERVAL = Duration.ofMinutes(1);
-    private static final String COMPLETE_TOPOLOGY = "CompleteTopologyEvent";
 
     private final TopologyStore store = new TopologyStore();
     private final CopyOnWriteArrayList<TopologyListener> listeners = new CopyOnWriteArrayList<>();
@@ -139,7 +139,7 @@ public class TopologyListenerComponent implements TopologyService {
                 if (!outcome.dropped().isEmpty()) {
                     LOG.warn("{}: left out {}", outcome.cause(), outcome.dropped());
                 }
-                if (topic.endsWith(COMPLETE_TOPOLOGY)) {
+                if (topic.endsWith(TopologyEvents.COMPLETE_TOPOLOGY)) {
                     // Rare (start-up, reconnect, resync) and where missed events show up: the cause counts the
                     // drift repaired.
                     LOG.info("Applied {}", outcome.cause());
