@@ -253,6 +253,69 @@ public class ManagementIT extends LvsKarafTestSupport {
     }
 
     /**
+     * The console's Configuration page knows PID org.stratoslvs through our metatype ("Stratos LVS", every key
+     * described), and a change posted there, as its form does, reaches the running extension.
+     */
+    @Test
+    public void d_settingsAreEditableOnTheConfigurationPage() throws Exception {
+        topologyApplied();
+        String console = "http://127.0.0.1:" + System.getProperty("itest.http.port") + "/system/console/configMgr";
+        assertTrue("the web console never came up",
+                await(() -> httpStatus(console, null, "GET", null) == 401, 60_000));
+        HttpURLConnection list = open(console, "karaf:karaf", "GET");
+        assertEquals(200, list.getResponseCode());
+        String page = body(list);
+        assertTrue("Stratos LVS is not on the Configuration page", page.contains("Stratos LVS"));
+
+        HttpURLConnection form = open(console + "/org.stratoslvs", "karaf:karaf", "POST");
+        form.setDoOutput(true);
+        form.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
+        form.getOutputStream().write("action=ajaxConfigManager&metatypeLocale=en".getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, form.getResponseCode());
+        String described = body(form);
+        assertTrue(described, described.contains("lvs.service.virtualip.set") && described.contains("vrrp.auth.pass"));
+        assertFalse("the console form shows the VRRP password", described.contains(SECRET));
+
+        // What the form posts on "Save": every field, pre-filled with the current values, one of them changed.
+        assertEquals(302, httpStatus(console + "/org.stratoslvs", "karaf:karaf", "POST", saveForm("7")));
+        try {
+            assertTrue("the setting edited in the console never reached keepalived.conf",
+                    await(() -> read(keepalivedConf()).contains("delay_loop 7"), 10_000));
+            assertTrue("the console's edit lost other settings", read(keepalivedConf()).contains("192.168.56.40")
+                    && read(keepalivedConf()).contains("auth_pass " + SECRET));
+        } finally {
+            httpStatus(console + "/org.stratoslvs", "karaf:karaf", "POST", saveForm("6"));
+            assertTrue(await(() -> read(keepalivedConf()).contains("delay_loop 6"), 10_000));
+        }
+    }
+
+    /** The Configuration page's save request for org.stratoslvs: the current properties, lvs.delay.loop changed. */
+    private String saveForm(String delayLoop) throws Exception {
+        org.osgi.service.cm.ConfigurationAdmin configAdmin = awaitService(org.osgi.service.cm.ConfigurationAdmin.class);
+        java.util.Dictionary<String, Object> current = configAdmin.getConfiguration("org.stratoslvs", null)
+                .getProperties();
+        StringBuilder form = new StringBuilder("apply=true&action=ajaxConfigManager");
+        StringBuilder names = new StringBuilder();
+        for (String key : java.util.Collections.list(current.keys())) {
+            if (key.startsWith("service.") || key.startsWith("felix.") || key.startsWith("component.")) {
+                continue;
+            }
+            String value = key.equals("lvs.delay.loop") ? delayLoop : String.valueOf(current.get(key));
+            names.append(names.length() == 0 ? "" : ",").append(key);
+            form.append('&').append(encode(key)).append('=').append(encode(value));
+        }
+        if (current.get("lvs.delay.loop") == null) {
+            names.append(",lvs.delay.loop");
+            form.append("&lvs.delay.loop=").append(delayLoop);
+        }
+        return form.append("&propertylist=").append(encode(names.toString())).toString();
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /**
      * A real browser (Debian's chromium, headless) logs in and renders the page with the console's own scripts and
      * styles: the rendered DOM must hold our tables and the screenshot must not be blank. The screenshot stays in
      * the container's data/ for a human to look at.
