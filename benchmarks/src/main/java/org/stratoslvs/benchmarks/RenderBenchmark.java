@@ -2,8 +2,6 @@ package org.stratoslvs.benchmarks;
 
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -14,15 +12,11 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.stratoslvs.core.topology.Cluster;
-import org.stratoslvs.core.topology.Member;
-import org.stratoslvs.core.topology.MemberStatus;
-import org.stratoslvs.core.topology.Port;
-import org.stratoslvs.core.topology.Service;
 import org.stratoslvs.core.topology.Topology;
 import org.stratoslvs.render.KeepalivedRenderer;
 import org.stratoslvs.render.RenderResult;
 import org.stratoslvs.render.RenderSettings;
+import org.stratoslvs.render.Scale;
 
 /**
  * keepalived.conf rendering time. {@code render}: 1,000 services x 10 members, one port each (the target: under
@@ -75,40 +69,11 @@ public class RenderBenchmark {
     }
 
     static RenderSettings.Parsed settings(int services) {
-        StringBuilder mapping = new StringBuilder();
-        for (int s = 0; s < services; s++) {
-            if (s > 0) {
-                mapping.append(',');
-            }
-            mapping.append(String.format("svc%05d|172.16.%d.%d", s, (s + 1) >> 8, (s + 1) & 0xff));
-        }
-        return RenderSettings.parse(Map.of(RenderSettings.VIRTUALIP_SET, mapping.toString(),
+        return RenderSettings.parse(Map.of(RenderSettings.VIRTUALIP_SET, Scale.mapping(services),
                 RenderSettings.LB_KIND, "NAT"), List.of());
     }
 
     static Topology topology(int services, int membersPerService, int portCount) {
-        SortedMap<Integer, Port> ports = new TreeMap<>();
-        ports.put(80, new Port("http", 8080, 80));
-        if (portCount > 1) {
-            ports.put(443, new Port("https", 8443, 443));
-        }
-        SortedMap<String, Service> all = new TreeMap<>();
-        int address = 0;
-        for (int s = 0; s < services; s++) {
-            String name = String.format("svc%05d", s);
-            SortedMap<String, Member> members = new TreeMap<>();
-            for (int m = 0; m < membersPerService; m++) {
-                address++;
-                String ip = "10." + ((address >> 16) & 0xff) + "." + ((address >> 8) & 0xff) + "." + (address & 0xff);
-                String id = name + "-m" + m;
-                members.put(id, new Member(id, name, name + ".c1", "np1", "p1", MemberStatus.Active, ports, ip, null,
-                        null));
-            }
-            Cluster c = new Cluster(name + ".c1", name, "app", false, members);
-            SortedMap<String, Cluster> clusters = new TreeMap<>();
-            clusters.put(c.clusterId(), c);
-            all.put(name, new Service(name, "SingleTenant", ports, clusters));
-        }
-        return new Topology(all, true);
+        return Scale.topology(services, membersPerService, portCount);
     }
 }

@@ -10,14 +10,24 @@ import org.stratoslvs.core.topology.Port;
 import org.stratoslvs.core.topology.Service;
 import org.stratoslvs.core.topology.Topology;
 
-/** Large synthetic topologies: services svc0000.. with members on 10.x.y.z, two ports each (80->8080, 443->8443). */
-final class Scale {
+/**
+ * Large synthetic topologies: services svc0000.. with members on 10.x.y.z, ports 80->8080 and (with two ports)
+ * 443->8443. Public: the render benchmarks build their inputs with it too (render test-jar).
+ */
+public final class Scale {
 
     private Scale() {
     }
 
     static Topology topology(int services, int membersPerService) {
-        SortedMap<Integer, Port> ports = Topologies.ports(new Port("http", 8080, 80), new Port("https", 8443, 443));
+        return topology(services, membersPerService, 2);
+    }
+
+    /** {@code portCount} 1 (http) or 2 (http and https); every member Active. */
+    public static Topology topology(int services, int membersPerService, int portCount) {
+        SortedMap<Integer, Port> ports = portCount > 1
+                ? Topologies.ports(new Port("http", 8080, 80), new Port("https", 8443, 443))
+                : Topologies.ports(new Port("http", 8080, 80));
         SortedMap<String, Service> all = new TreeMap<>();
         int address = 0;
         for (int s = 0; s < services; s++) {
@@ -39,7 +49,7 @@ final class Scale {
     }
 
     /** svc0000|172.16.0.1,... one VIP per service. */
-    static String mapping(int services) {
+    public static String mapping(int services) {
         StringBuilder sb = new StringBuilder();
         for (int s = 0; s < services; s++) {
             if (sb.length() > 0) {
