@@ -46,13 +46,9 @@ public class AssemblyIT extends LvsKarafTestSupport {
     }
 
     @Override
-    protected List<Option> extraOptions(int openwirePort, int mqttPort) {
+    protected List<Option> extraOptions() {
         return List.of(
-                editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "openwire.port", Integer.toString(openwirePort)),
-                editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "mqtt.port", Integer.toString(mqttPort)),
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "broker.url", "tcp://127.0.0.1:" + openwirePort),
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "lvs.service.virtualip.set", VIP_MAPPING),
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "vrrp.interface", "eth0"),
                 // Never let a test keepalived put addresses on this machine's interfaces.
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "render-only"));
     }

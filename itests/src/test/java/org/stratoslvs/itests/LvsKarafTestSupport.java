@@ -67,8 +67,12 @@ public abstract class LvsKarafTestSupport {
     /** The distribution under test. */
     protected abstract MavenArtifactUrlReference distribution();
 
-    /** Options specific to a test class (features to install, configuration). */
-    protected abstract List<Option> extraOptions(int openwirePort, int mqttPort);
+    /**
+     * Options specific to a test class (mapping, keepalived mode, ...). The base already points the embedded
+     * broker and the listener at free ports and sets {@code vrrp.interface = eth0}, the interface of the test's
+     * namespace.
+     */
+    protected abstract List<Option> extraOptions();
 
     protected Option[] baseOptions() {
         int openwire = freePort();
@@ -117,7 +121,12 @@ public abstract class LvsKarafTestSupport {
             options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.args", "-s " + TestNamespace.NAME));
         }
         options.addAll(java9PlusOptions());
-        options.addAll(extraOptions(openwire, mqtt));
+        // Written before boot: the features' configfiles never overwrite an existing file.
+        options.add(editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "openwire.port", Integer.toString(openwire)));
+        options.add(editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "mqtt.port", Integer.toString(mqtt)));
+        options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "broker.url", "tcp://127.0.0.1:" + openwire));
+        options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "vrrp.interface", "eth0"));
+        options.addAll(extraOptions());
         return options.toArray(new Option[0]);
     }
 

@@ -74,13 +74,9 @@ public class ManagementIT extends LvsKarafTestSupport {
     }
 
     @Override
-    protected List<Option> extraOptions(int openwirePort, int mqttPort) {
+    protected List<Option> extraOptions() {
         return List.of(
-                editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "openwire.port", Integer.toString(openwirePort)),
-                editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "mqtt.port", Integer.toString(mqttPort)),
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "broker.url", "tcp://127.0.0.1:" + openwirePort),
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "lvs.service.virtualip.set", VIP_MAPPING),
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "vrrp.interface", "eth0"),
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "vrrp.auth.type", "PASS"),
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "vrrp.auth.pass", SECRET),
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "render-only"));

@@ -58,13 +58,9 @@ public class RedeployIT extends LvsKarafTestSupport {
     }
 
     @Override
-    protected List<Option> extraOptions(int openwirePort, int mqttPort) {
+    protected List<Option> extraOptions() {
         List<Option> options = new ArrayList<>(List.of(
-                editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "openwire.port", Integer.toString(openwirePort)),
-                editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "mqtt.port", Integer.toString(mqttPort)),
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "broker.url", "tcp://127.0.0.1:" + openwirePort),
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "lvs.service.virtualip.set", "web|192.168.56.40"),
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "vrrp.interface", "eth0")));
+                editConfigurationFilePut("etc/org.stratoslvs.cfg", "lvs.service.virtualip.set", "web|192.168.56.40")));
         if (TestNamespace.NAME.isEmpty()) {
             options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "render-only"));
         } else {

@@ -26,8 +26,9 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
- * A stock Apache Karaf 4.4 (not our assembly): an operator adds our features repository and installs the
- * features from the console, as README says, and the extension works against the broker it is pointed at.
+ * A stock Apache Karaf 4.4 (not our assembly): our features repository is added and the features installed
+ * through FeaturesService (what feature:repo-add and feature:install call), and the extension works against the
+ * broker it is pointed at.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -48,21 +49,17 @@ public class StockKarafIT extends LvsKarafTestSupport {
     }
 
     @Override
-    protected List<Option> extraOptions(int openwirePort, int mqttPort) {
+    protected List<Option> extraOptions() {
         return List.of(
                 replaceConfigurationFile("etc/org.apache.karaf.features.xml",
                         new File("src/test/resources/stock-karaf/org.apache.karaf.features.xml")),
                 // Written before the features are installed: their configfiles never overwrite an operator's file.
-                editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "openwire.port", Integer.toString(openwirePort)),
-                editConfigurationFilePut("etc/org.stratoslvs.broker.cfg", "mqtt.port", Integer.toString(mqttPort)),
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "broker.url", "tcp://127.0.0.1:" + openwirePort),
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "lvs.service.virtualip.set", VIP_MAPPING),
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "vrrp.interface", "eth0"),
                 editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "render-only"));
     }
 
     @Test
-    public void featuresInstallFromTheConsoleAndBalanceTheTopology() throws Exception {
+    public void featuresInstallFromOurRepositoryAndBalanceTheTopology() throws Exception {
         String repo = "mvn:org.stratoslvs/stratos-lvs-features/" + System.getProperty("itest.project.version")
                 + "/xml/features";
         // What feature:repo-add and feature:install do.
