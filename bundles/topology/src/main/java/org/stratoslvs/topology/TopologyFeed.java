@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.jms.Destination;
@@ -62,7 +61,6 @@ public final class TopologyFeed implements AutoCloseable {
     private final MessageSink sink;
     private final String name;
     private final AtomicBoolean connected = new AtomicBoolean();
-    private final AtomicLong completeTopologyRequests = new AtomicLong();
     /** Why a complete topology is due, or null when none is. */
     private final AtomicReference<String> requestDue = new AtomicReference<>("start-up");
     private volatile long nextPeriodicRequest;
@@ -124,15 +122,13 @@ public final class TopologyFeed implements AutoCloseable {
         long now = System.nanoTime();
         if (!settings.resyncInterval().isZero() && now - nextPeriodicRequest >= 0) {
             nextPeriodicRequest = now + settings.resyncInterval().toNanos();
-            requestDue.compareAndSet(null, "periodic resync (" + RESYNC_KEY + ")");
+            requestDue.compareAndSet(null, "periodic resync");
         }
         String reason = requestDue.getAndSet(null);
         if (reason != null) {
             requestCompleteTopology(reason);
         }
     }
-
-    private static final String RESYNC_KEY = "topology.resync.interval";
 
     /** True once the route's consumer is subscribed on the broker (not merely connected). */
     private boolean subscribed() {
@@ -181,7 +177,6 @@ public final class TopologyFeed implements AutoCloseable {
         if (p == null) {
             return;
         }
-        completeTopologyRequests.incrementAndGet();
         LOG.info("Requesting the complete topology ({})", reason);
         p.asyncSendBody("jms-produce:topic:" + COMPLETE_TOPOLOGY_REQUEST_TOPIC, "{}").whenComplete((r, e) -> {
             if (e != null) {
@@ -193,18 +188,6 @@ public final class TopologyFeed implements AutoCloseable {
     /** Connected to the broker and subscribed to the topology topics. */
     public boolean isConnected() {
         return connected.get() && subscribed();
-    }
-
-    public long completeTopologyRequests() {
-        return completeTopologyRequests.get();
-    }
-
-    public String brokerUrl() {
-        return settings.url();
-    }
-
-    public CamelContext camelContext() {
-        return camel;
     }
 
     @Override
