@@ -35,6 +35,12 @@ import org.stratoslvs.keepalived.KeepalivedSettings.Mode;
  *
  * <p>A config keepalived rejects, or that cannot be written, leaves the last good file and the running keepalived
  * untouched; the reason is recorded in {@link #status()}.
+ *
+ * <p>Validation is incremental by default ({@link IncrementalValidator}): keepalived -t checks the virtual servers
+ * that changed, with the unchanged head. A background audit checks the whole applied file with keepalived -t at most
+ * once per {@code keepalived.validate.audit.interval}; should it ever reject a file the incremental check accepted,
+ * the last wholly checked file is restored, incremental validation is switched off, and the latest config is
+ * applied again under whole-file validation.
  */
 public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
 
@@ -59,6 +65,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     }
 
     private final ScheduledThreadPoolExecutor executor;
+    private final ScheduledThreadPoolExecutor auditor;
     private final Function<KeepalivedSettings, KeepalivedSupervisor> supervisorFactory;
     private final AtomicConfigWriter writer = new AtomicConfigWriter();
     private final Path validateDir;
@@ -77,6 +84,11 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     private boolean closed;
     private int settingsSwapsQueued;
     private String lastSubmitted;
+    private boolean auditScheduled;
+    private long lastAuditStart;
+    private long audits;
+    private long auditsDone;
+    private String auditFailure;
     private long reloads;
     private long applyRuns;
     private final Deque<ApplyRecord> history = new ArrayDeque<>();
@@ -85,6 +97,12 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
 
     private volatile String appliedText;
     private volatile ApplyListener applyListener;
+    // apply thread only
+    private IncrementalValidator incremental;
+    // the latest applied text that keepalived -t checked whole (before applying, or in an audit)
+    private volatile String lastWholeCheckedText;
+    // set (for good) when an audit contradicts incremental validation
+    private volatile boolean incrementalOff;
 
     public ApplyPipeline(KeepalivedSettings settings) {
         this(settings, KeepalivedSupervisor::new);
@@ -107,6 +125,13 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             return t;
         });
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.auditor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "keepalived-audit");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        });
+        auditor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         for (String error : settings.errors()) {
             LOG.warn("keepalived settings: {}", error);
         }
@@ -194,6 +219,13 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         if (!s.errors().isEmpty()) {
             text += " (settings: " + String.join(" ", s.errors()) + ")";
         }
+        String failure;
+        synchronized (lock) {
+            failure = auditFailure;
+        }
+        if (failure != null) {
+            text += " (whole-file validation only: " + failure + ")";
+        }
         return new ControlStatus(s.mode().key(), s.confPath().toString(), text, pid, r, records);
     }
 
@@ -206,6 +238,13 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     public long applyRuns() {
         synchronized (lock) {
             return applyRuns;
+        }
+    }
+
+    /** Whole-file audits finished so far (a verdict or not). */
+    public long auditsRun() {
+        synchronized (lock) {
+            return auditsDone;
         }
     }
 
@@ -301,6 +340,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             s = settings;
             lock.notifyAll();
         }
+        auditor.shutdownNow();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(s.validateTimeout().toMillis() + 15_000, TimeUnit.MILLISECONDS)) {
@@ -407,6 +447,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         Instant at = Instant.now();
         long t0 = System.nanoTime();
         StringJoiner steps = new StringJoiner(", ");
+        boolean wholeChecked = false;
         if (!force && text.equals(appliedText)) {
             return new ApplyRecord(at, "unchanged", cause, ms(t0), "");
         }
@@ -415,14 +456,20 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             // render-only may run where keepalived is not installed (the file is used elsewhere)
             steps.add("validate skipped (" + s.binary() + " not installed)");
         } else {
-            KeepalivedValidator.Result check = v.validate(text);
-            steps.add("validate " + check.millis() + " ms");
+            if (incremental == null || incremental.validator() != v) {
+                incremental = new IncrementalValidator(v);
+            }
+            IncrementalValidator.Outcome outcome = incremental.validate(text,
+                    s.validateScope() == KeepalivedSettings.ValidateScope.CHANGED && !incrementalOff);
+            KeepalivedValidator.Result check = outcome.result();
+            steps.add(outcome.step());
             if (!check.accepted()) {
                 return new ApplyRecord(at, "rejected: " + check.message(), cause, ms(t0), steps.toString());
             }
             if (!check.message().isEmpty()) {
                 LOG.info("keepalived -t accepted the config with remarks: {}", check.message());
             }
+            wholeChecked = outcome.complete();
         }
 
         long t1 = System.nanoTime();
@@ -441,7 +488,108 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             return new ApplyRecord(at, "reload failed: " + failure, cause, ms(t0), steps.toString());
         }
         appliedText = text;
+        if (wholeChecked) {
+            lastWholeCheckedText = text;
+        } else if (s.mode() != Mode.RENDER_ONLY || Files.isExecutable(s.binary())) {
+            scheduleAudit(s);
+        }
         return new ApplyRecord(at, "applied", cause, ms(t0), steps.toString());
+    }
+
+    /** Plans a whole-file keepalived -t of the applied file, at most once per audit interval, off the apply path. */
+    private void scheduleAudit(KeepalivedSettings s) {
+        synchronized (lock) {
+            if (auditScheduled || closed) {
+                return;
+            }
+            auditScheduled = true;
+            long delay = audits == 0 ? 0
+                    : Math.max(0, lastAuditStart + s.auditInterval().toNanos() - System.nanoTime());
+            auditor.schedule(this::audit, delay, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void audit() {
+        KeepalivedValidator v;
+        synchronized (lock) {
+            auditScheduled = false;
+            lastAuditStart = System.nanoTime();
+            audits++;
+            v = validator;
+        }
+        try {
+            auditText(v, appliedText);
+        } finally {
+            synchronized (lock) {
+                auditsDone++;
+            }
+        }
+    }
+
+    private void auditText(KeepalivedValidator v, String text) {
+        if (text == null || text.equals(lastWholeCheckedText)) {
+            return;
+        }
+        KeepalivedValidator.Result r = v.validate(text);
+        if (r.accepted()) {
+            lastWholeCheckedText = text;
+            return;
+        }
+        if (Thread.currentThread().isInterrupted() || r.exitCode() < 0) {
+            // closing, or keepalived -t could not run or finish: no verdict on the file
+            LOG.warn("keepalived -t audit of the applied file gave no verdict: {}", r.message());
+            return;
+        }
+        String why = "keepalived -t of the whole applied file rejected what the incremental check had accepted: "
+                + r.message();
+        LOG.error("{}; restoring the last wholly checked file and validating whole files from now on", why);
+        synchronized (lock) {
+            auditFailure = why;
+        }
+        incrementalOff = true;
+        try {
+            executor.execute(this::restoreAfterAudit);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Apply thread: puts back the last wholly checked file, then re-applies the latest config checked whole. */
+    private void restoreAfterAudit() {
+        KeepalivedSettings s;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            s = settings;
+        }
+        String restore = lastWholeCheckedText;
+        if (restore != null && !restore.equals(appliedText)) {
+            Instant at = Instant.now();
+            long t0 = System.nanoTime();
+            StringJoiner steps = new StringJoiner(", ");
+            ApplyRecord r;
+            try {
+                writer.write(s.confPath(), restore);
+                steps.add("write " + ms(t0) + " ms");
+                String failure = activate(s, steps);
+                appliedText = restore;
+                r = new ApplyRecord(at, failure == null ? "restored" : "reload failed: " + failure,
+                        "audit rejected the applied file", ms(t0), steps.toString());
+            } catch (AtomicConfigWriter.WriteException e) {
+                r = new ApplyRecord(at, "write failed: " + e.getMessage(), "audit rejected the applied file",
+                        ms(t0), steps.toString());
+            }
+            record(r);
+        }
+        synchronized (lock) {
+            if (lastSubmitted != null) {
+                pendingText = lastSubmitted;
+                pendingForce = true;
+                pendingCauses.add("whole-file validation after a failed audit");
+                scheduleLocked();
+            }
+        }
     }
 
     /** Makes keepalived take the written file; null on success, else why not. Adds its step to {@code steps}. */

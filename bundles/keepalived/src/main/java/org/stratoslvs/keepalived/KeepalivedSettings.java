@@ -27,17 +27,31 @@ import java.util.Objects;
  *                         start adopts it)
  * @param minInterval      minimum quiet time between the end of one apply and the start of the next
  * @param validateTimeout  limit for {@code keepalived -t} and for the external reload command
+ * @param validateScope    what {@code keepalived -t} checks before an apply: only the changed virtual servers (with
+ *                         the unchanged head) or always the whole file
+ * @param auditInterval    with {@link ValidateScope#CHANGED}: at most one background {@code keepalived -t} of the
+ *                         whole applied file per this interval
  * @param errors           problems found while parsing, as sentences
  */
 public record KeepalivedSettings(Mode mode, Path binary, List<String> args, List<String> commandPrefix,
                                  Path confPath, Path pidFile, List<String> reloadCommand, boolean stopOnShutdown,
-                                 Duration minInterval, Duration validateTimeout, List<String> errors) {
+                                 Duration minInterval, Duration validateTimeout, ValidateScope validateScope,
+                                 Duration auditInterval, List<String> errors) {
 
     public enum Mode {
         MANAGED, EXTERNAL, RENDER_ONLY;
 
         public String key() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /** What keepalived -t checks before an apply (see {@link IncrementalValidator}). */
+    public enum ValidateScope {
+        CHANGED, FULL;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -51,10 +65,12 @@ public record KeepalivedSettings(Mode mode, Path binary, List<String> args, List
     public static final String STOP_ON_SHUTDOWN = "keepalived.stop.on.shutdown";
     public static final String MIN_INTERVAL = "reload.min.interval";
     public static final String VALIDATE_TIMEOUT = "keepalived.validate.timeout";
+    public static final String VALIDATE_SCOPE = "keepalived.validate.scope";
+    public static final String VALIDATE_AUDIT_INTERVAL = "keepalived.validate.audit.interval";
 
     /** Our keys with the {@code keepalived.} prefix, to report misspelt ones. */
     private static final List<String> KEYS = List.of(MODE, BINARY, ARGS, COMMAND_PREFIX, CONF_PATH, PID_FILE,
-            RELOAD_COMMAND, STOP_ON_SHUTDOWN, VALIDATE_TIMEOUT);
+            RELOAD_COMMAND, STOP_ON_SHUTDOWN, VALIDATE_TIMEOUT, VALIDATE_SCOPE, VALIDATE_AUDIT_INTERVAL);
     /** keepalived.* keys of the same PID that the renderer reads (global_defs), not ours to report. */
     private static final List<String> RENDER_KEYS = List.of("keepalived.router.id", "keepalived.script.user");
 
@@ -71,6 +87,12 @@ public record KeepalivedSettings(Mode mode, Path binary, List<String> args, List
      */
     public static final long DEFAULT_MIN_INTERVAL_MS = 250;
     public static final long DEFAULT_VALIDATE_TIMEOUT_MS = 10_000;
+    /**
+     * 10 s: the audit re-checks what incremental validation already vouched for, so it only bounds how long a flaw
+     * in that reasoning could go unseen; a whole-file keepalived -t of 10,000 real servers costs about 0.35 s of
+     * CPU, so one per 10 s keeps its cost under 4% of a core even through a long burst.
+     */
+    public static final long DEFAULT_AUDIT_INTERVAL_MS = 10_000;
 
     public KeepalivedSettings {
         args = List.copyOf(args);
@@ -154,9 +176,21 @@ public record KeepalivedSettings(Mode mode, Path binary, List<String> args, List
         boolean stopOnShutdown = bool(p, STOP_ON_SHUTDOWN, true, errors);
         long minInterval = millis(p, MIN_INTERVAL, DEFAULT_MIN_INTERVAL_MS, 0, 60_000, errors);
         long validateTimeout = millis(p, VALIDATE_TIMEOUT, DEFAULT_VALIDATE_TIMEOUT_MS, 100, 300_000, errors);
+        ValidateScope scope = ValidateScope.CHANGED;
+        String scopeText = text(p, VALIDATE_SCOPE);
+        if (scopeText != null) {
+            if (scopeText.equalsIgnoreCase("full")) {
+                scope = ValidateScope.FULL;
+            } else if (!scopeText.equalsIgnoreCase("changed")) {
+                errors.add(VALIDATE_SCOPE + " '" + scopeText + "' is not one of changed, full; using changed.");
+            }
+        }
+        long auditInterval = millis(p, VALIDATE_AUDIT_INTERVAL, DEFAULT_AUDIT_INTERVAL_MS, 1_000, 86_400_000,
+                errors);
 
         return new KeepalivedSettings(mode, binary, args, prefix, confPath, pidFile, reloadCommand, stopOnShutdown,
-                Duration.ofMillis(minInterval), Duration.ofMillis(validateTimeout), errors);
+                Duration.ofMillis(minInterval), Duration.ofMillis(validateTimeout), scope,
+                Duration.ofMillis(auditInterval), errors);
     }
 
     /** Managed mode: where keepalived's VRRP child writes its pid (next to the parent's pid file). */

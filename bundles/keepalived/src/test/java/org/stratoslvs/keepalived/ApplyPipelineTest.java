@@ -424,4 +424,108 @@ class ApplyPipelineTest {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
     }
+
+    private String withVirtualServers(String... realServers) {
+        StringBuilder b = new StringBuilder(config("virtual servers"));
+        int port = 80;
+        for (String real : realServers) {
+            b.append("virtual_server ").append(lab.vip()).append(' ').append(port++).append(" {\n")
+                    .append("    lvs_sched rr\n    lvs_method NAT\n    protocol TCP\n")
+                    .append("    real_server ").append(real).append(" 8080 {\n        TCP_CHECK {\n")
+                    .append("            connect_timeout 3\n        }\n    }\n}\n");
+        }
+        return b.toString();
+    }
+
+    @Test
+    void onlyChangedVirtualServersAreCheckedBeforeAnApplyAndTheAuditChecksTheWholeFile() throws Exception {
+        Path conf = tmp.resolve("keepalived.conf");
+        start(settings(conf, "keepalived.validate.audit.interval", "1000"));
+        pipeline.submit(withVirtualServers("10.0.9.1", "10.0.9.2"), "first");
+        idle();
+        assertTrue(last().steps().contains("validate") && last().steps().contains("(whole file)"), last().steps());
+        pipeline.submit(withVirtualServers("10.0.9.1", "10.0.9.3"), "member 10.0.9.3");
+        idle();
+        assertEquals("applied", last().result(), last().toString());
+        assertTrue(last().steps().contains("(1 of 2 virtual servers changed)"), last().steps());
+        awaitAudits(1);
+        assertFalse(pipeline.status().keepalived().contains("whole-file validation only"));
+
+        // scope full: every apply checks the whole file
+        pipeline.reconfigure(settings(conf, "keepalived.validate.scope", "full"));
+        pipeline.submit(withVirtualServers("10.0.9.1", "10.0.9.4"), "member 10.0.9.4");
+        idle();
+        assertTrue(last().steps().contains("(whole file)"), last().steps());
+    }
+
+    /**
+     * Incremental validation is sound for what the renderer writes (IncrementalValidatorTest), so no real config
+     * makes keepalived -t disagree with it; a command prefix stands in for a keepalived -t that refuses two
+     * particular virtual servers together, to prove what the audit does when it ever disagrees.
+     */
+    @Test
+    void anAuditThatRejectsTheAppliedFileRestoresTheLastWhollyCheckedOneAndTurnsIncrementalOff() throws Exception {
+        Path strict = tmp.resolve("strict-keepalived");
+        Files.writeString(strict, """
+                #!/bin/sh
+                # Runs keepalived, but as keepalived -t refuses 10.0.9.1 and 10.0.9.2 in the same file.
+                prev=
+                for a in "$@"; do
+                  if [ "$prev" = "-f" ]; then file=$a; fi
+                  prev=$a
+                done
+                case " $* " in
+                  *" -t "*)
+                    if grep -q 'real_server 10.0.9.1 ' "$file" && grep -q 'real_server 10.0.9.2 ' "$file"; then
+                      echo "($file: Line 1) 10.0.9.1 and 10.0.9.2 cannot be served together" >&2
+                      exit 5
+                    fi;;
+                esac
+                exec "$@"
+                """);
+        Files.setPosixFilePermissions(strict, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path conf = tmp.resolve("keepalived.conf");
+        start(settings(conf, "keepalived.validate.audit.interval", "1000", "keepalived.command.prefix",
+                strict.toString()));
+        pipeline.submit(withVirtualServers("10.0.9.1", "10.0.9.3"), "first");
+        idle();
+        assertEquals("applied", last().result(), last().toString());
+        long pid = runningPid();
+
+        String both = withVirtualServers("10.0.9.1", "10.0.9.2");
+        pipeline.submit(both, "member 10.0.9.2");
+        idle();
+        assertEquals("applied", last().result(), "only the changed block was checked: " + last());
+        assertEquals(both, Files.readString(conf));
+
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (System.nanoTime() < deadline && !last().result().startsWith("rejected")) {
+            Thread.sleep(50);
+        }
+        idle();
+        List<String> results = pipeline.status().lastApplies().stream().map(ApplyRecord::result).toList();
+        assertTrue(results.contains("restored"), results.toString());
+        ApplyRecord r = last();
+        assertTrue(r.result().startsWith("rejected") && r.result().contains("cannot be served together"),
+                r.toString());
+        assertTrue(r.steps().contains("(whole file)"), r.steps());
+        assertEquals(withVirtualServers("10.0.9.1", "10.0.9.3"), Files.readString(conf), "the wholly checked file");
+        assertTrue(pipeline.status().keepalived().contains("whole-file validation only"),
+                pipeline.status().keepalived());
+        assertEquals(pid, pipeline.status().pid(), "keepalived was reloaded, not restarted");
+
+        // from now on whole files, even for a one-block change
+        pipeline.submit(withVirtualServers("10.0.9.1", "10.0.9.5"), "member 10.0.9.5");
+        idle();
+        assertEquals("applied", last().result(), last().toString());
+        assertTrue(last().steps().contains("(whole file)"), last().steps());
+    }
+
+    private void awaitAudits(long n) throws InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (pipeline.auditsRun() < n) {
+            assertTrue(System.nanoTime() < deadline, "audit did not run");
+            Thread.sleep(20);
+        }
+    }
 }

@@ -18,7 +18,8 @@ class KeepalivedSettingsDocumentationTest {
         for (String key : List.of(KeepalivedSettings.MODE, KeepalivedSettings.BINARY, KeepalivedSettings.ARGS,
                 KeepalivedSettings.COMMAND_PREFIX, KeepalivedSettings.CONF_PATH, KeepalivedSettings.PID_FILE,
                 KeepalivedSettings.RELOAD_COMMAND, KeepalivedSettings.STOP_ON_SHUTDOWN, KeepalivedSettings.MIN_INTERVAL,
-                KeepalivedSettings.VALIDATE_TIMEOUT)) {
+                KeepalivedSettings.VALIDATE_TIMEOUT, KeepalivedSettings.VALIDATE_SCOPE,
+                KeepalivedSettings.VALIDATE_AUDIT_INTERVAL)) {
             assertTrue(cfg.containsKey(key), key + " is not documented in " + ConfigDocumentation.cfgFile());
         }
         Map<String, String> vars = Map.of("karaf.data", "/opt/karaf/data");

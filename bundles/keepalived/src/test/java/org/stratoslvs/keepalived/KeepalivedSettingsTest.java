@@ -42,8 +42,12 @@ class KeepalivedSettingsTest {
                 "keepalived.reload.command", "systemctl reload keepalived",
                 "keepalived.stop.on.shutdown", Boolean.FALSE,
                 "reload.min.interval", 500L,
-                "keepalived.validate.timeout", "2000"), VARS);
+                "keepalived.validate.timeout", "2000",
+                "keepalived.validate.scope", "FULL",
+                "keepalived.validate.audit.interval", 60_000), VARS);
         assertEquals(List.of(), s.errors());
+        assertEquals(KeepalivedSettings.ValidateScope.FULL, s.validateScope());
+        assertEquals(Duration.ofMinutes(1), s.auditInterval());
         assertEquals(Mode.EXTERNAL, s.mode());
         assertEquals(List.of("-P", "-s", "lb1"), s.args());
         assertEquals(List.of("ip", "netns", "exec", "x"), s.commandPrefix());
@@ -63,7 +67,11 @@ class KeepalivedSettingsTest {
                 "keepalived.args", "-P -f /etc/other.conf",
                 "keepalived.stop.on.shutdown", "perhaps",
                 "reload.min.interval", "soon",
-                "keepalived.reload.command", "reload-it"), Map.of());
+                "keepalived.reload.command", "reload-it",
+                "keepalived.validate.scope", "some",
+                "keepalived.validate.audit.interval", "10"), Map.of());
+        assertEquals(KeepalivedSettings.ValidateScope.CHANGED, s.validateScope());
+        assertEquals(Duration.ofSeconds(10), s.auditInterval());
         assertEquals(Mode.MANAGED, s.mode());
         assertEquals(Path.of("/usr/sbin/keepalived"), s.binary());
         assertEquals(List.of(), s.args());
@@ -71,7 +79,7 @@ class KeepalivedSettingsTest {
         assertEquals(Duration.ofMillis(250), s.minInterval());
         assertEquals(List.of(), s.reloadCommand());
         assertTrue(s.confPath().isAbsolute(), "falls back to an absolute path without karaf.data");
-        assertEquals(8, s.errors().size(), s.errors().toString());
+        assertEquals(10, s.errors().size(), s.errors().toString());
         s.errors().forEach(e -> assertTrue(e.endsWith("."), e));
         assertTrue(s.errors().stream().anyMatch(e -> e.contains("${karaf.data}")), s.errors().toString());
     }
