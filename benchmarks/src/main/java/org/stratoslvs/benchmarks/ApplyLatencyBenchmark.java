@@ -81,6 +81,7 @@ public final class ApplyLatencyBenchmark {
     private static final String INTERFACE = "eth0";
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern VALIDATE_MS = Pattern.compile("validate (\\d+) ms");
+    private static final Pattern CHECKED = Pattern.compile("\\((\\d+ of \\d+) virtual servers changed\\)");
     private static final Pattern WRITE_MS = Pattern.compile("write (\\d+) ms");
     private static final Pattern RELOAD_MS = Pattern.compile("reload \\(SIGHUP pid \\d+\\) (\\d+) ms");
 
@@ -95,13 +96,15 @@ public final class ApplyLatencyBenchmark {
      * @param burstMinIntervalMs reload.min.interval for the burst (the product default unless told)
      * @param burstTimeout       limit for the burst to converge
      * @param dir                work directory (config files, floor file); on the file system to measure
+     * @param validateScope      keepalived.validate.scope: changed (the product default) or full
      */
     record Options(List<Integer> sizes, List<Integer> events, int warmup, long minIntervalMs, int burstEvents,
-                   int burstMembers, long burstMinIntervalMs, Duration burstTimeout, Path dir) {
+                   int burstMembers, long burstMinIntervalMs, Duration burstTimeout, Path dir,
+                   String validateScope) {
 
         static Options defaults() {
             return new Options(List.of(10, 1_000, 10_000), List.of(200, 200, 100), 20, 50, 10_000, 1_000,
-                    KeepalivedSettings.DEFAULT_MIN_INTERVAL_MS, Duration.ofMinutes(5), null);
+                    KeepalivedSettings.DEFAULT_MIN_INTERVAL_MS, Duration.ofMinutes(5), null, "changed");
         }
 
         int eventsFor(int sizeIndex) {
@@ -115,7 +118,8 @@ public final class ApplyLatencyBenchmark {
      */
     record Series(int members, int services, int renderedBytes, long[] latency, long[] floor, long[] toRoute,
                   long[] routeWork, long[] toApplied, long[] floorToConsumer, long[] floorWrite, long[] validateMs,
-                  long[] writeMs, long[] reloadMs, long[] keepalivedBusy, long reloads) {
+                  long[] writeMs, long[] reloadMs, long[] keepalivedBusy, long reloads, int wholeFileChecks,
+                  String checked) {
 
         double ratio() {
             return (double) percentile(latency, 99) / percentile(floor, 99);
@@ -192,8 +196,9 @@ public final class ApplyLatencyBenchmark {
                   --burst-min-interval=%d  reload.min.interval (ms) of the burst
                   --burst-timeout=%d  seconds the burst may take to converge
                   --dir=PATH  work directory (default: a new one under java.io.tmpdir)
+                  --validate-scope=%s  keepalived.validate.scope: changed or full
                 """.formatted(join(d.sizes()), join(d.events()), d.warmup(), d.minIntervalMs(), d.burstEvents(),
-                d.burstMembers(), d.burstMinIntervalMs(), d.burstTimeout().toSeconds());
+                d.burstMembers(), d.burstMinIntervalMs(), d.burstTimeout().toSeconds(), d.validateScope());
     }
 
     /** Null for --help. */
@@ -208,6 +213,7 @@ public final class ApplyLatencyBenchmark {
         long burstMinInterval = o.burstMinIntervalMs();
         Duration burstTimeout = o.burstTimeout();
         Path dir = null;
+        String scope = o.validateScope();
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
                 return null;
@@ -229,6 +235,7 @@ public final class ApplyLatencyBenchmark {
                     case "burst-min-interval" -> burstMinInterval = Long.parseLong(value);
                     case "burst-timeout" -> burstTimeout = Duration.ofSeconds(Long.parseLong(value));
                     case "dir" -> dir = Path.of(value).toAbsolutePath();
+                    case "validate-scope" -> scope = value;
                     default -> throw new IllegalArgumentException("unknown option --" + key);
                 }
             } catch (NumberFormatException e) {
@@ -243,8 +250,11 @@ public final class ApplyLatencyBenchmark {
             throw new IllegalArgumentException("sizes and burst members need at least 2 members, events at least 2, "
                     + "warmup at least 1");
         }
+        if (!scope.equals("changed") && !scope.equals("full")) {
+            throw new IllegalArgumentException("--validate-scope is changed or full");
+        }
         return new Options(sizes, events, warmup, minInterval, burst, burstMembers, burstMinInterval, burstTimeout,
-                dir);
+                dir, scope);
     }
 
     private static List<Integer> ints(String csv) {
@@ -272,14 +282,14 @@ public final class ApplyLatencyBenchmark {
             for (int i = 0; i < options.sizes().size(); i++) {
                 int members = options.sizes().get(i);
                 try (Stage stage = new Stage(broker, ns, dir.resolve("latency-" + members), members,
-                        options.minIntervalMs(), options.warmup() + options.eventsFor(i) + 1)) {
+                        options.minIntervalMs(), options.validateScope(), options.warmup() + options.eventsFor(i) + 1)) {
                     series.add(stage.latencySeries(options.warmup(), options.eventsFor(i), options.minIntervalMs(),
                             log));
                 }
             }
             if (options.burstEvents() > 0) {
                 try (Stage stage = new Stage(broker, ns, dir.resolve("burst-" + options.burstMembers()),
-                        options.burstMembers(), options.burstMinIntervalMs(),
+                        options.burstMembers(), options.burstMinIntervalMs(), options.validateScope(),
                         options.warmup() + options.burstEvents() + 1)) {
                     burst = stage.burst(options.warmup(), options.burstEvents(), options.burstMinIntervalMs(),
                             options.burstTimeout(), log);
@@ -342,7 +352,8 @@ public final class ApplyLatencyBenchmark {
         /** Members currently Suspended (the rest are Active). */
         private final boolean[] suspended;
 
-        Stage(Broker broker, Namespace ns, Path dir, int members, long minIntervalMs, int capacity)
+        Stage(Broker broker, Namespace ns, Path dir, int members, long minIntervalMs, String validateScope,
+              int capacity)
                 throws Exception {
             this.members = members;
             this.services = Math.max(1, members / 10);
@@ -369,7 +380,8 @@ public final class ApplyLatencyBenchmark {
                     KeepalivedSettings.MODE, "managed",
                     KeepalivedSettings.ARGS, "-P -s " + ns.name(),
                     KeepalivedSettings.CONF_PATH, dir.resolve("keepalived.conf").toString(),
-                    KeepalivedSettings.MIN_INTERVAL, Long.toString(minIntervalMs)), Map.of());
+                    KeepalivedSettings.MIN_INTERVAL, Long.toString(minIntervalMs),
+                    KeepalivedSettings.VALIDATE_SCOPE, validateScope), Map.of());
             if (!keepalived.errors().isEmpty()) {
                 throw new IllegalStateException("keepalived settings: " + keepalived.errors());
             }
@@ -524,6 +536,8 @@ public final class ApplyLatencyBenchmark {
             long[] reloadMs = new long[events];
             long[] busy = new long[events];
             long reloadsBefore = 0;
+            int wholeFileChecks = 0;
+            java.util.SortedSet<String> checked = new java.util.TreeSet<>();
             for (int i = -warmup; i < events; i++) {
                 if (i == 0) {
                     reloadsBefore = pipeline.status().reloads();
@@ -551,6 +565,12 @@ public final class ApplyLatencyBenchmark {
                     routeWork[i] = submittedAt.get(seq) - consumedAt.get(seq);
                     toApplied[i] = e.endNanos() - submittedAt.get(seq);
                     validateMs[i] = step(VALIDATE_MS, e.record());
+                    Matcher scope = CHECKED.matcher(e.record().steps());
+                    if (scope.find()) {
+                        checked.add(scope.group(1));
+                    } else {
+                        wholeFileChecks++;
+                    }
                     writeMs[i] = step(WRITE_MS, e.record());
                     reloadMs[i] = step(RELOAD_MS, e.record());
                     busy[i] = keepalivedBusy;
@@ -570,7 +590,8 @@ public final class ApplyLatencyBenchmark {
                 throw new IllegalStateException(events + " events but " + reloads + " reloads");
             }
             Series s = new Series(members, services, completeBytes, latency, floor, toRoute, routeWork, toApplied,
-                    floorToConsumer, floorWrite, validateMs, writeMs, reloadMs, busy, reloads);
+                    floorToConsumer, floorWrite, validateMs, writeMs, reloadMs, busy, reloads, wholeFileChecks,
+                    String.join(", ", checked));
             log.printf("%,d members: %d events in %d s; p50 %s ms, p99 %s ms; floor p50 %s ms, p99 %s ms%n", members,
                     events, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0), msText(percentile(latency, 50)),
                     msText(percentile(latency, 99)), msText(percentile(floor, 50)), msText(percentile(floor, 99)));
@@ -812,8 +833,9 @@ public final class ApplyLatencyBenchmark {
 
     private static void printSeries(Report report, Options options, PrintStream out) {
         out.printf("Event published -> keepalived.conf durable and SIGHUP sent (ms); floor = publish -> plain JMS "
-                + "consumer + write + fsync of the same bytes; reload.min.interval %d ms; target p99 <= %.0fx floor "
-                + "p99%n%n", options.minIntervalMs(), TARGET_FACTOR);
+                + "consumer + write + fsync of the same bytes; reload.min.interval %d ms; keepalived.validate.scope "
+                + "%s; target p99 <= %.0fx floor p99%n%n", options.minIntervalMs(), options.validateScope(),
+                TARGET_FACTOR);
         out.println("| members | keepalived.conf | events | p50 / p99 / max | floor p50 / p99 | p99 / floor p99 "
                 + "| target |");
         out.println("|---:|---:|---:|---:|---:|---:|---|");
@@ -829,14 +851,17 @@ public final class ApplyLatencyBenchmark {
                 + "publish -> consumer, write + fsync | keepalived busy after SIGHUP (approx.)");
         out.println();
         out.println("| members | to route | store + render | to applied | validate | write | SIGHUP | floor: "
-                + "to consumer | floor: write | keepalived busy |");
-        out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "to consumer | floor: write | keepalived busy | keepalived -t checked |");
+        out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Series s : report.series()) {
-            out.printf("| %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", s.members(),
+            String scope = (s.checked().isEmpty() ? "" : s.checked() + " virtual servers")
+                    + (s.wholeFileChecks() == 0 ? "" : (s.checked().isEmpty() ? "" : "; ") + "whole file in "
+                    + s.wholeFileChecks() + " of " + s.latency().length + " events");
+            out.printf("| %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", s.members(),
                     msText(percentile(s.toRoute(), 50)), msText(percentile(s.routeWork(), 50)),
                     msText(percentile(s.toApplied(), 50)), p50Ms(s.validateMs()), p50Ms(s.writeMs()),
                     p50Ms(s.reloadMs()), msText(percentile(s.floorToConsumer(), 50)),
-                    msText(percentile(s.floorWrite(), 50)), msText(percentile(s.keepalivedBusy(), 50)));
+                    msText(percentile(s.floorWrite(), 50)), msText(percentile(s.keepalivedBusy(), 50)), scope);
         }
     }
 

@@ -44,7 +44,7 @@ class ApplyLatencyBenchmarkTest {
             Assumptions.abort(missing);
         }
         ApplyLatencyBenchmark.Options options = new ApplyLatencyBenchmark.Options(List.of(10, 20), List.of(4), 2,
-                20, 20, 10, 50, Duration.ofSeconds(60), dir);
+                20, 20, 10, 50, Duration.ofSeconds(60), dir, "changed");
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         ApplyLatencyBenchmark.Report report = ApplyLatencyBenchmark.run(options,
                 new PrintStream(progress, true, StandardCharsets.UTF_8));
@@ -58,6 +58,8 @@ class ApplyLatencyBenchmarkTest {
             assertTrue(Arrays.stream(s.validateMs()).allMatch(n -> n >= 0), "every apply validated");
             assertTrue(Arrays.stream(s.reloadMs()).allMatch(n -> n >= 0), "every apply reloaded");
             assertTrue(s.renderedBytes() > 0);
+            assertEquals(0, s.wholeFileChecks(), "a member event checks the changed virtual servers only");
+            assertTrue(s.checked().matches("\\d+ of \\d+.*"), s.checked());
         }
         ApplyLatencyBenchmark.Burst burst = report.burst();
         assertEquals(20, burst.events());
