@@ -12,7 +12,11 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.stratoslvs.core.topology.MemberStatus;
 import org.stratoslvs.core.topology.Topology;
+import org.stratoslvs.core.topology.TopologyEvent;
+import org.stratoslvs.core.topology.TopologyEvents;
+import org.stratoslvs.render.RenderCache;
 import org.stratoslvs.render.KeepalivedRenderer;
 import org.stratoslvs.render.RenderResult;
 import org.stratoslvs.render.RenderSettings;
@@ -21,7 +25,10 @@ import org.stratoslvs.render.Scale;
 /**
  * keepalived.conf rendering time. {@code render}: 1,000 services x 10 members, one port each (the target: under
  * 20 ms). {@code renderScaling}: 10 members per service, 100 / 1,000 / 10,000 members in total, one or two ports
- * (two ports double the real servers). Run: {@code java -jar benchmarks/target/benchmarks.jar Render -f 1 -wi 2 -i 3}
+ * (two ports double the real servers). {@code rerenderAfterOneMemberChange}: what the render loop does after one
+ * member event at 10,000 members with two ports (compare with {@code renderScaling} 10000/2): a rendering with a
+ * {@link RenderCache} that holds the previous snapshot's rendering, so only the changed service is rendered again.
+ * Run: {@code java -jar benchmarks/target/benchmarks.jar Render -f 1 -wi 2 -i 3}
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -58,6 +65,33 @@ public class RenderBenchmark {
         }
     }
 
+    /**
+     * Two snapshots one member event apart (a member of svc0500 suspended, applied as the topology store applies
+     * events, so they share every other service); each invocation renders the other one, so the cache always
+     * holds the previous snapshot's rendering and one service differs.
+     */
+    @State(Scope.Benchmark)
+    public static class OneMemberChange {
+        Topology[] topologies;
+        RenderSettings.Parsed settings;
+        RenderCache cache;
+        int next;
+
+        @Setup
+        public void setUp() {
+            int services = 1000;
+            Topology before = topology(services, 10, 2);
+            Topology after = TopologyEvents.apply(before, new TopologyEvent.MemberChange("MemberSuspendedEvent",
+                    MemberStatus.Suspended, "svc0500", "svc0500.c1", "svc0500-m5", null, null, null, null, null,
+                    null));
+            topologies = new Topology[] {before, after};
+            settings = settings(services);
+            cache = new RenderCache();
+            KeepalivedRenderer.render(before, settings, cache);
+            next = 1;
+        }
+    }
+
     @Benchmark
     public RenderResult render(Thousand s) {
         return KeepalivedRenderer.render(s.topology, s.settings);
@@ -66,6 +100,13 @@ public class RenderBenchmark {
     @Benchmark
     public RenderResult renderScaling(Scaling s) {
         return KeepalivedRenderer.render(s.topology, s.settings);
+    }
+
+    @Benchmark
+    public RenderResult rerenderAfterOneMemberChange(OneMemberChange s) {
+        Topology t = s.topologies[s.next];
+        s.next ^= 1;
+        return KeepalivedRenderer.render(t, s.settings, s.cache);
     }
 
     static RenderSettings.Parsed settings(int services) {

@@ -55,6 +55,10 @@ import org.stratoslvs.render.RenderSettings.VrrpState;
  * <li>Names from the topology appear only in comments, and only after {@link Identifiers#isValid} passed;
  * addresses are re-parsed and must already be canonical.</li>
  * </ul>
+ *
+ * <p>With a {@link RenderCache} the result is the same, byte for byte, but the settings-only part and every
+ * mapped service whose inputs are the same objects as last time are reused rather than rendered again, so a
+ * re-render after one member event costs about one service plus joining the text.
  */
 public final class KeepalivedRenderer {
 
@@ -82,11 +86,29 @@ public final class KeepalivedRenderer {
 
     /** Renders and puts the settings' parse errors first in {@link RenderResult#errors()}. */
     public static RenderResult render(Topology topology, RenderSettings.Parsed parsed) {
-        return new KeepalivedRenderer.Run(topology, parsed.settings(), parsed.errors()).run();
+        return new KeepalivedRenderer.Run(topology, parsed.settings(), parsed.errors(), null).run();
     }
 
     public static RenderResult render(Topology topology, RenderSettings settings) {
-        return new KeepalivedRenderer.Run(topology, settings, List.of()).run();
+        return new KeepalivedRenderer.Run(topology, settings, List.of(), null).run();
+    }
+
+    /**
+     * The same result as {@link #render(Topology, RenderSettings.Parsed)}, byte for byte, reusing from
+     * {@code cache} what an earlier rendering made from the same service objects and settings: after one member
+     * event only that member's service is rendered again. The cache then holds this rendering's parts.
+     */
+    public static RenderResult render(Topology topology, RenderSettings.Parsed parsed, RenderCache cache) {
+        synchronized (cache) {
+            return new KeepalivedRenderer.Run(topology, parsed.settings(), parsed.errors(), cache).runCached();
+        }
+    }
+
+    /** {@link #render(Topology, RenderSettings.Parsed, RenderCache)} without settings errors. */
+    public static RenderResult render(Topology topology, RenderSettings settings, RenderCache cache) {
+        synchronized (cache) {
+            return new KeepalivedRenderer.Run(topology, settings, List.of(), cache).runCached();
+        }
     }
 
     /** One VRRP instance to render. */
@@ -106,37 +128,170 @@ public final class KeepalivedRenderer {
     private static final class Run {
         private final Topology topology;
         private final RenderSettings settings;
-        private final List<String> warnings = new ArrayList<>();
-        private final List<String> errors;
+        /** Null for a full rendering. */
+        private final RenderCache cache;
         private final List<RenderStatus.MappedService> services = new ArrayList<>();
+        // Where the rendering methods write; capture() points them elsewhere for a piece the cache keeps.
+        private List<String> warnings = new ArrayList<>();
+        private List<String> errors;
         private StringBuilder out;
         private int virtualServers;
         private int realServers;
 
-        Run(Topology topology, RenderSettings settings, List<String> settingErrors) {
+        Run(Topology topology, RenderSettings settings, List<String> settingErrors, RenderCache cache) {
             this.topology = topology == null ? Topology.EMPTY : topology;
             this.settings = settings;
             this.errors = new ArrayList<>(settingErrors);
+            this.cache = cache;
         }
 
         RenderResult run() {
             int estimate = 4096 + 450 * Math.max(0, this.topology.activeMemberCount()) * 2;
             StringBuilder body = new StringBuilder(estimate);
             out = body;
-            if (!topology.initialized() && !settings.virtualIps().isEmpty()) {
-                warnings.add("The topology is not initialized yet (no complete topology received); services not "
-                        + "yet known are rendered as absent.");
-            }
+            warnIfNotInitialized();
             renderGlobalDefs();
             renderVrrp();
             renderVirtualServers();
 
             StringBuilder text = new StringBuilder(body.length() + 256);
+            header(text);
+            text.append(body);
+            return new RenderResult(text.toString(), warnings, errors, services, virtualServers, realServers);
+        }
+
+        /**
+         * The same steps as {@link #run()}, in the same order, with the settings-only part and each mapped
+         * service's virtual servers taken from the cache when their inputs are the same objects. The VIP:port
+         * conflicts between services are decided here on every rendering (they depend on the other services).
+         */
+        RenderResult runCached() {
+            cache.begin(settings);
+            warnIfNotInitialized();
+            RenderCache.Piece head = cache.head();
+            if (head == null) {
+                head = capture(1024, () -> {
+                    renderGlobalDefs();
+                    renderVrrp();
+                });
+                cache.head(head);
+            }
+            List<String> parts = new ArrayList<>();
+            parts.add(null); // the header, once the totals are known
+            replay(head, parts);
+
+            Set<String> usedEndpoints = new HashSet<>();
+            Map<String, String> endpointOwner = new HashMap<>();
+            Map<String, RenderCache.ServicePart> kept = new HashMap<>();
+            int rendered = 0;
+            int reused = 0;
+            for (VirtualIp vip : settings.virtualIps().values()) {
+                String name = vip.serviceName();
+                Service service = topology.services().get(name);
+                if (service == null) {
+                    serviceAbsent(name, vip);
+                    continue;
+                }
+                ServiceSettings ss = settings.forService(name);
+                RenderCache.ServicePart part = cache.service(name);
+                if (part != null && part.renderedFrom(service, vip, ss)) {
+                    reused++;
+                } else {
+                    part = renderServicePart(name, service, vip, ss);
+                    rendered++;
+                }
+                kept.put(name, part);
+                warnings.addAll(part.warnings());
+                services.add(part.status());
+                int i = 0;
+                for (Port port : service.ports().values()) {
+                    RenderCache.Piece block = part.blocks().get(i++);
+                    if (claimEndpoint(name, vip, port, usedEndpoints, endpointOwner)) {
+                        replay(block, parts);
+                    }
+                }
+            }
+            cache.end(kept, rendered, reused);
+
+            StringBuilder header = new StringBuilder(HEADER.length() + 128);
+            header(header);
+            parts.set(0, header.toString());
+            // String.join sizes the result once and copies each part into it once; a StringBuilder copies twice
+            return new RenderResult(String.join("", parts), warnings, errors, services, virtualServers,
+                    realServers);
+        }
+
+        /** What a full rendering does for this service, as a part kept apart from this run's own output. */
+        private RenderCache.ServicePart renderServicePart(String name, Service service, VirtualIp vip,
+                                                          ServiceSettings ss) {
+            List<Target> targets = new ArrayList<>();
+            RenderCache.Piece intro = capture(0, () -> {
+                targets.addAll(targets(service, vip, ss));
+                if (service.ports().isEmpty()) {
+                    noPorts(name);
+                }
+            });
+            List<RenderCache.Piece> blocks = new ArrayList<>(service.ports().size());
+            for (Port port : service.ports().values()) {
+                blocks.add(capture(512 + 256 * targets.size(),
+                        () -> renderVirtualServer(name, vip, port, targets, ss)));
+            }
+            RenderStatus.MappedService status = new RenderStatus.MappedService(name, vip.address(), true,
+                    targets.size(), List.copyOf(service.ports().keySet()));
+            return new RenderCache.ServicePart(service, vip, ss, intro.warnings(), status, List.copyOf(blocks));
+        }
+
+        /**
+         * Runs {@code part} with empty warnings, errors, text and counts of its own and returns what it produced;
+         * this run's own are untouched.
+         */
+        private RenderCache.Piece capture(int capacity, Runnable part) {
+            List<String> savedWarnings = warnings;
+            List<String> savedErrors = errors;
+            StringBuilder savedOut = out;
+            int savedVirtual = virtualServers;
+            int savedReal = realServers;
+            warnings = new ArrayList<>();
+            errors = new ArrayList<>();
+            out = new StringBuilder(capacity);
+            virtualServers = 0;
+            realServers = 0;
+            try {
+                part.run();
+                return new RenderCache.Piece(out.toString(), List.copyOf(warnings), List.copyOf(errors),
+                        virtualServers, realServers);
+            } finally {
+                warnings = savedWarnings;
+                errors = savedErrors;
+                out = savedOut;
+                virtualServers = savedVirtual;
+                realServers = savedReal;
+            }
+        }
+
+        /** Adds a kept piece to this run's output as if it had just been rendered. */
+        private void replay(RenderCache.Piece piece, List<String> parts) {
+            warnings.addAll(piece.warnings());
+            errors.addAll(piece.errors());
+            if (!piece.text().isEmpty()) {
+                parts.add(piece.text());
+            }
+            virtualServers += piece.virtualServers();
+            realServers += piece.realServers();
+        }
+
+        private void warnIfNotInitialized() {
+            if (!topology.initialized() && !settings.virtualIps().isEmpty()) {
+                warnings.add("The topology is not initialized yet (no complete topology received); services not "
+                        + "yet known are rendered as absent.");
+            }
+        }
+
+        /** The header, whose totals line counts what follows (so it is written last, in front). */
+        private void header(StringBuilder text) {
             text.append(HEADER);
             text.append("# mapped services: ").append(settings.virtualIps().size()).append(", virtual servers: ")
                     .append(virtualServers).append(", real servers: ").append(realServers).append('\n');
-            text.append(body);
-            return new RenderResult(text.toString(), warnings, errors, services, virtualServers, realServers);
         }
 
         private void line(int depth, String s) {
@@ -408,9 +563,7 @@ public final class KeepalivedRenderer {
                 String name = vip.serviceName();
                 Service service = topology.services().get(name);
                 if (service == null) {
-                    warnings.add("Mapped service " + name + " is not in the topology; no virtual server for VIP "
-                            + vip.address() + " (the VIP stays held).");
-                    services.add(new RenderStatus.MappedService(name, vip.address(), false, 0, List.of()));
+                    serviceAbsent(name, vip);
                     continue;
                 }
                 ServiceSettings ss = settings.forService(name);
@@ -418,21 +571,39 @@ public final class KeepalivedRenderer {
                 List<Integer> ports = new ArrayList<>(service.ports().keySet());
                 services.add(new RenderStatus.MappedService(name, vip.address(), true, targets.size(), ports));
                 if (service.ports().isEmpty()) {
-                    warnings.add("Service " + name + " has no ports in the topology; no virtual server.");
+                    noPorts(name);
                     continue;
                 }
                 for (Port port : service.ports().values()) {
-                    String endpoint = vip.address() + " " + port.proxy() + (port.isUdp() ? " UDP" : " TCP");
-                    if (!usedEndpoints.add(endpoint)) {
-                        errors.add("Service " + name + " port " + port.proxy() + (port.isUdp() ? "/udp" : "/tcp")
-                                + " on VIP " + vip.address() + " is already taken by service "
-                                + endpointOwner.get(endpoint) + "; this virtual server is not rendered.");
-                        continue;
+                    if (claimEndpoint(name, vip, port, usedEndpoints, endpointOwner)) {
+                        renderVirtualServer(name, vip, port, targets, ss);
                     }
-                    endpointOwner.put(endpoint, name);
-                    renderVirtualServer(name, vip, port, targets, ss);
                 }
             }
+        }
+
+        private void serviceAbsent(String name, VirtualIp vip) {
+            warnings.add("Mapped service " + name + " is not in the topology; no virtual server for VIP "
+                    + vip.address() + " (the VIP stays held).");
+            services.add(new RenderStatus.MappedService(name, vip.address(), false, 0, List.of()));
+        }
+
+        private void noPorts(String name) {
+            warnings.add("Service " + name + " has no ports in the topology; no virtual server.");
+        }
+
+        /** True when the VIP, port and protocol are still free; otherwise an error names the service holding it. */
+        private boolean claimEndpoint(String name, VirtualIp vip, Port port, Set<String> usedEndpoints,
+                                      Map<String, String> endpointOwner) {
+            String endpoint = vip.address() + " " + port.proxy() + (port.isUdp() ? " UDP" : " TCP");
+            if (!usedEndpoints.add(endpoint)) {
+                errors.add("Service " + name + " port " + port.proxy() + (port.isUdp() ? "/udp" : "/tcp")
+                        + " on VIP " + vip.address() + " is already taken by service "
+                        + endpointOwner.get(endpoint) + "; this virtual server is not rendered.");
+                return false;
+            }
+            endpointOwner.put(endpoint, name);
+            return true;
         }
 
         /** Active members of the service with a valid address of the VIP's family, in address order. */

@@ -20,6 +20,11 @@ public final class RenderLoop implements AutoCloseable {
     }
 
     private final Sink sink;
+    /**
+     * Only the loop's thread renders with it: successive renders of successive snapshots are what it is made for
+     * (one member event, one service rendered again).
+     */
+    private final RenderCache cache = new RenderCache();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "stratos-lvs-render");
         t.setDaemon(true);
@@ -53,7 +58,10 @@ public final class RenderLoop implements AutoCloseable {
         }
     }
 
-    /** Renders the current state on the caller's thread, without telling the sink (for previews). */
+    /**
+     * Renders the current state on the caller's thread, without telling the sink (for previews). Without the
+     * cache: a preview from the shell or JMX then never waits for the loop's rendering, nor evicts its parts.
+     */
     public RenderResult renderNow() {
         Topology t;
         RenderSettings.Parsed s;
@@ -87,7 +95,12 @@ public final class RenderLoop implements AutoCloseable {
             firstCause = null;
             merged = 0;
         }
-        sink.rendered(KeepalivedRenderer.render(t, s), t, cause);
+        sink.rendered(KeepalivedRenderer.render(t, s, cache), t, cause);
+    }
+
+    /** The loop's cache, for tests that check what the last rendering reused. */
+    RenderCache cache() {
+        return cache;
     }
 
     /** Waits until every change made so far has been rendered and handed to the sink. */

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.stratoslvs.core.topology.MemberStatus;
 import org.stratoslvs.core.topology.Port;
 import org.stratoslvs.core.topology.Topology;
+import org.stratoslvs.core.topology.TopologyEvent;
+import org.stratoslvs.core.topology.TopologyEvents;
 
 @ExtendWith(Rendered.class)
 class RenderLoopTest {
@@ -77,6 +79,31 @@ class RenderLoopTest {
             assertEquals(results.get(0).text(), loop.renderNow().text());
             assertEquals(3, loop.renderNow().realServers());
             assertEquals(1, results.size());
+        }
+    }
+
+    @Test
+    void theLoopRendersOnlyTheChangedServiceAgain() throws Exception {
+        RenderSettings.Parsed settings = RenderSettings.parse(
+                Map.of(RenderSettings.VIRTUALIP_SET, Scale.mapping(20)), List.of());
+        List<RenderResult> results = new CopyOnWriteArrayList<>();
+        try (RenderLoop loop = new RenderLoop(settings, (result, topology, cause) -> results.add(result))) {
+            Topology t0 = Scale.topology(20, 5, 2);
+            loop.topologyChanged(t0, "complete topology");
+            assertTrue(loop.awaitIdle(10_000));
+            assertEquals(20, loop.cache().lastRenderedServices());
+            Topology t1 = TopologyEvents.apply(t0, new TopologyEvent.MemberChange("MemberSuspendedEvent",
+                    MemberStatus.Suspended, "svc0003", "svc0003.c1", "svc0003-m1", null, null, null, null, null,
+                    null));
+            loop.topologyChanged(t1, "member suspended");
+            assertTrue(loop.awaitIdle(10_000));
+            assertEquals(1, loop.cache().lastRenderedServices());
+            assertEquals(19, loop.cache().lastReusedServices());
+            assertEquals(KeepalivedRenderer.render(t1, settings), results.get(results.size() - 1));
+            // a preview renders without the cache and leaves it as the loop left it
+            assertEquals(results.get(results.size() - 1), loop.renderNow());
+            assertEquals(1, loop.cache().lastRenderedServices());
+            Rendered.checkAfterTest(results.get(results.size() - 1).text());
         }
     }
 }

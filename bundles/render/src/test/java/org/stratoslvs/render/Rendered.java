@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.stratoslvs.core.topology.Topology;
 
 /**
- * Test-side rendering: every text rendered through here is rendered twice (must be byte-identical) and, after
+ * Test-side rendering: every text rendered through here is rendered twice (must be byte-identical), also through a
+ * {@link RenderCache} (must give the same result) and, after
  * the test's own assertions, checked by the real keepalived -t (this extension's afterEach). Tests use it
  * with {@code @ExtendWith(Rendered.class)} so that no rendered text escapes the keepalived check.
  */
@@ -25,6 +26,10 @@ public final class Rendered implements AfterEachCallback {
         RenderResult again = KeepalivedRenderer.render(topology, parsed);
         assertEquals(r.text(), again.text(), "rendering is not deterministic");
         assertEquals(r.warnings(), again.warnings());
+        // and through a cache, rendering everything (cold) and then reusing everything (warm)
+        RenderCache cache = new RenderCache();
+        assertEquals(r, KeepalivedRenderer.render(topology, parsed, cache), "cached rendering (cold) differs");
+        assertEquals(r, KeepalivedRenderer.render(topology, parsed, cache), "cached rendering (warm) differs");
         synchronized (PENDING) {
             PENDING.add(r.text());
         }

@@ -13,9 +13,13 @@ import org.stratoslvs.core.validate.Identifiers;
  * ids. Applied as a view over the stored full model, so changing a filter needs no resync. An empty set means
  * "no filter on this level"; a member without a network partition id is dropped while a partition filter is set.
  *
- * <p>Filtering keeps untouched parts of the model as the very same objects. With a partition filter the
- * per-cluster result is memoized by cluster identity: snapshots share unchanged clusters, so after one member
- * event only the changed cluster is filtered again. Thread-safe.
+ * <p>Filtering keeps untouched parts of the model as the very same objects. Where a filter does change a
+ * service (a cluster or members left out), the filtered service is memoized by the identity of the unfiltered
+ * one, and with a partition filter each filtered cluster by the identity of its cluster: snapshots share
+ * unchanged services and clusters, so after one member event only the changed service (and within it only the
+ * changed cluster) is filtered again, and every other service of the view is the same object as in the previous
+ * view. The renderer relies on that: it reuses a service's rendered text while the service object is the same.
+ * Thread-safe.
  */
 public final class TopologyFilter {
 
@@ -25,8 +29,12 @@ public final class TopologyFilter {
     private final Set<String> clusterIds;
     private final Set<String> networkPartitions;
 
-    /** Last call's per-cluster results, keyed by the identity of the unfiltered cluster. */
-    private volatile IdentityHashMap<Cluster, Cluster> memo = new IdentityHashMap<>();
+    /** Last call's results, keyed by the identity of the unfiltered service and cluster. */
+    private volatile Memo memo = new Memo(new IdentityHashMap<>(), new IdentityHashMap<>());
+
+    /** Published as one object so that a concurrent call never pairs one call's services with another's clusters. */
+    private record Memo(IdentityHashMap<Service, Service> services, IdentityHashMap<Cluster, Cluster> clusters) {
+    }
 
     public TopologyFilter(Set<String> services, Set<String> clusterIds, Set<String> networkPartitions) {
         this.services = Set.copyOf(services);
@@ -79,8 +87,8 @@ public final class TopologyFilter {
         if (isEmpty()) {
             return topology;
         }
-        IdentityHashMap<Cluster, Cluster> previous = memo;
-        IdentityHashMap<Cluster, Cluster> next = new IdentityHashMap<>();
+        Memo previous = memo;
+        Memo next = new Memo(new IdentityHashMap<>(), new IdentityHashMap<>());
         TreeMap<String, Service> keptServices = new TreeMap<>();
         boolean changed = false;
         for (Service s : topology.services().values()) {
@@ -88,7 +96,20 @@ public final class TopologyFilter {
                 changed = true;
                 continue;
             }
-            Service filtered = filterService(s, previous, next);
+            Service filtered = previous.services().get(s);
+            if (filtered == null) {
+                filtered = filterService(s, previous.clusters(), next.clusters());
+            } else if (!networkPartitions.isEmpty()) {
+                // Keep the clusters' results too: when this service changes later, only its changed cluster
+                // is filtered again.
+                for (Cluster c : s.clusters().values()) {
+                    Cluster f = previous.clusters().get(c);
+                    if (f != null) {
+                        next.clusters().put(c, f);
+                    }
+                }
+            }
+            next.services().put(s, filtered);
             changed |= filtered != s;
             keptServices.put(s.serviceName(), filtered);
         }

@@ -88,4 +88,28 @@ class TopologyFilterTest {
         assertNotSame(v1.service("web"), v2.service("web"));
         assertEquals(2, v2.service("web").memberCount());
     }
+
+    /**
+     * The renderer reuses a service's text while the service object stays the same, so a filter that leaves
+     * something out of a service must still hand out the same filtered object while the service is unchanged.
+     */
+    @Test
+    void unchangedServicesStayTheSameObjectsWhenTheFilterLeavesPartsOut() {
+        for (TopologyFilter f : List.of(TopologyFilter.parse(null, "dns.cluster-a", null),
+                TopologyFilter.parse(null, null, "network-partition-2"))) {
+            Topology t1 = initial();
+            Topology v1 = f.filter(t1);
+            Topology t2 = t1.withMember(t1.member("web", "web.cluster-a", "web-3").withStatus(MemberStatus.Active));
+            Topology v2 = f.filter(t2);
+            assertSame(v1.service("dns"), v2.service("dns"), f.toString());
+            assertSame(v1.service("api"), v2.service("api"), f.toString());
+            // the changed service is filtered again; the others stay the same after that too
+            assertNotSame(v1.service("web"), v2.service("web"), f.toString());
+            Topology t3 = t2.withoutMember("dns", "dns.cluster-a", "dns-1");
+            Topology v3 = f.filter(t3);
+            assertSame(v2.service("web"), v3.service("web"), f.toString());
+            assertEquals(v3, new TopologyFilter(f.services(), f.clusterIds(), f.networkPartitions()).filter(t3),
+                    "a memoized view equals a fresh one");
+        }
+    }
 }
