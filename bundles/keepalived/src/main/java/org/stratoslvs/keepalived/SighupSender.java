@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Sends SIGHUP to one target pid without starting a process when it matters. Java has no call for it, and
  * {@code /bin/kill} costs a process start per reload; so a helper shell is started ahead of need, blocked reading its
  * stdin, and a line written to it makes it run the shell's builtin {@code kill -HUP} on the pid given as its argument
- * (never put into the script). Each helper is used once: the next one is started in the background after it fired.
+ * (never put into the script) and answer "ok". Each helper is used once: the next one is started in the background
+ * after it fired.
  *
  * <p>With no helper ready (first use, helper died, another pid) {@link #signal} falls back to {@link Processes#signal}
  * and then prepares one. A helper whose stdin reaches EOF (its owner closed it, or this JVM died) exits without
@@ -28,16 +29,20 @@ import org.slf4j.LoggerFactory;
 final class SighupSender implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SighupSender.class);
-    /** dash, bash and busybox all have kill builtin: the signal costs no exec. */
-    static final String SCRIPT = "read -r _ && kill -HUP \"$1\"";
+    /** dash, bash and busybox all have kill and echo builtin: the signal costs no exec. */
+    static final String SCRIPT = "read -r _ && kill -HUP \"$1\" && echo ok";
+    private static final String ACK_TEXT = "ok\n";
+    private static final byte[] ACK = ACK_TEXT.getBytes(StandardCharsets.US_ASCII);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_MESSAGE = 4096;
 
     private record Helper(long pid, Process process) {
     }
 
+    private final Duration timeout;
     private final Object lock = new Object();
-    private final ThreadPoolExecutor starter;
+    /** Starts helpers and runs the watchdogs of signals in flight. */
+    private final ScheduledThreadPoolExecutor executor;
     // guarded by lock
     private Helper ready;
     private long starting;
@@ -47,12 +52,21 @@ final class SighupSender implements AutoCloseable {
     private long fallbackSignals;
 
     SighupSender() {
-        // no thread while idle: helpers are started rarely
-        starter = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        this(TIMEOUT);
+    }
+
+    /** @param timeout how long a woken helper may take to answer before it is killed and the signal fails */
+    SighupSender(Duration timeout) {
+        this.timeout = timeout;
+        executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "keepalived-sighup-helper");
             t.setDaemon(true);
             return t;
         });
+        // no thread while idle: helpers are started rarely; a cancelled watchdog must not keep one alive either
+        executor.setKeepAliveTime(30, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
+        executor.setRemoveOnCancelPolicy(true);
     }
 
     /**
@@ -91,8 +105,9 @@ final class SighupSender implements AutoCloseable {
     }
 
     /**
-     * Wakes the helper and waits for it. True when it sent the signal; false when it was gone before it could (the
-     * caller falls back); throws when kill failed or the helper hung.
+     * Wakes the helper and reads its answer: "ok" once kill returned, which is sooner than its exit is reported. True
+     * when it sent the signal; false when it was gone before it could (the caller falls back); throws when kill failed
+     * or the helper did not answer in time.
      */
     private boolean fire(Helper h) throws IOException {
         Process p = h.process();
@@ -108,37 +123,48 @@ final class SighupSender implements AutoCloseable {
             p.destroyForcibly();
             return false;
         }
-        boolean exited;
+        // A blocking read has no timeout: a watchdog kills a helper that does not answer, which ends the read (with
+        // EOF; Process.destroyForcibly would also close the stream under the read).
+        ProcessHandle handle = p.toHandle();
+        ScheduledFuture<?> watchdog;
         try {
-            exited = p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
+            watchdog = executor.schedule(handle::destroyForcibly, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile
             p.destroyForcibly();
+            return false;
+        }
+        String answer = "";
+        try (InputStream out = p.getInputStream()) {
+            answer = new String(out.readNBytes(ACK.length), StandardCharsets.UTF_8);
+            if (answer.equals(ACK_TEXT)) {
+                watchdog.cancel(false);
+                return true;
+            }
+            // kill's complaint, then EOF when the shell exits
+            answer = (answer + new String(out.readNBytes(MAX_MESSAGE), StandardCharsets.UTF_8)).strip();
+        } catch (IOException e) {
+            // the stream went with the helper: its exit code tells what happened
+            answer = answer.strip();
+        }
+        boolean timedOut = !watchdog.cancel(false);
+        int code;
+        try {
+            code = p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) ? p.exitValue() : -1;
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while sending SIGHUP to pid " + h.pid(), e);
         }
-        if (!exited) {
-            p.destroyForcibly();
-            throw new IOException("SIGHUP helper for pid " + h.pid() + " did not finish within "
-                    + TIMEOUT.toMillis() + " ms");
+        if (timedOut) {
+            throw new IOException("SIGHUP helper for pid " + h.pid() + " did not answer within "
+                    + timeout.toMillis() + " ms");
         }
-        int code = p.exitValue();
-        if (code == 0) {
-            closeQuietly(p.getInputStream());
-            return true;
-        }
-        if (code > 128) {
+        if (code > 128 && answer.isEmpty()) {
             // killed by a signal (Java reports 128 + signal), maybe before it read the line: send it the slow way
-            closeQuietly(p.getInputStream());
             return false;
         }
-        String message;
-        try (InputStream out = p.getInputStream()) {
-            message = new String(out.readNBytes(MAX_MESSAGE), StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            message = "";
-        }
         throw new IOException("kill -HUP " + h.pid() + " failed (exit " + code + ")"
-                + (message.isEmpty() ? "" : ": " + message));
+                + (answer.isEmpty() ? "" : ": " + answer));
     }
 
     /**
@@ -164,7 +190,7 @@ final class SighupSender implements AutoCloseable {
             stale.process().destroyForcibly();
         }
         try {
-            starter.execute(() -> start(pid, gen));
+            executor.execute(() -> start(pid, gen));
         } catch (RejectedExecutionException e) {
             // closed meanwhile
             synchronized (lock) {
@@ -222,13 +248,13 @@ final class SighupSender implements AutoCloseable {
             starting = 0;
             generation++;
         }
-        starter.shutdown();
+        executor.shutdown();
         if (h != null) {
             destroy(h.process());
         }
         try {
             // a start in progress sees closed and destroys its process before it ends
-            if (!starter.awaitTermination(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!executor.awaitTermination(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("SIGHUP helper start did not finish within {} ms", TIMEOUT.toMillis());
             }
         } catch (InterruptedException e) {
@@ -270,14 +296,6 @@ final class SighupSender implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException e) {
-            // nothing to release
         }
     }
 }

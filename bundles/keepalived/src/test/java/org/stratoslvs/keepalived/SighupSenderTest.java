@@ -156,6 +156,31 @@ class SighupSenderTest {
     }
 
     @Test
+    void aHelperThatDoesNotAnswerIsKilledAtTheTimeout() throws Exception {
+        Target t = target();
+        try (SighupSender quick = new SighupSender(Duration.ofMillis(300))) {
+            quick.prepare(t.pid());
+            ProcessHandle helper = awaitHelper(quick, t.pid());
+            Processes.signal(helper.pid(), "STOP");
+
+            long start = System.nanoTime();
+            IOException e = assertTimeoutPreemptively(WAIT, () -> assertThrows(IOException.class,
+                    () -> quick.signal(t.pid())));
+            assertEquals("SIGHUP helper for pid " + t.pid() + " did not answer within 300 ms", e.getMessage());
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(300).toNanos());
+            helper.onExit().get(5, TimeUnit.SECONDS);
+            t.assertNoMoreHups();
+
+            // nothing was prepared after the failure: the next signal takes the slow way, and works
+            quick.signal(t.pid());
+            t.awaitHup();
+            assertEquals(1, quick.fallbackSignals());
+            assertEquals(0, quick.fastSignals());
+            helpersSeen.add(awaitHelper(quick, t.pid()));
+        }
+    }
+
+    @Test
     void onlyRealPidsAreSignalled() {
         for (long pid : new long[] {0, -1, -42}) {
             IOException e = assertThrows(IOException.class, () -> sender.signal(pid));
@@ -205,9 +230,13 @@ class SighupSenderTest {
     }
 
     private ProcessHandle awaitHelper(long pid) throws InterruptedException {
+        return awaitHelper(sender, pid);
+    }
+
+    private ProcessHandle awaitHelper(SighupSender s, long pid) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            var h = sender.helper(pid);
+            var h = s.helper(pid);
             if (h.isPresent()) {
                 helpersSeen.add(h.get());
                 return h.get();
