@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -19,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * Sends SIGHUP to one target pid without starting a process when it matters. Java has no call for it, and
  * {@code /bin/kill} costs a process start per reload; so a helper shell is started ahead of need, blocked reading its
  * stdin, and a line written to it makes it run the shell's builtin {@code kill -HUP} on the pid given as its argument
- * (never put into the script) and answer "ok". Each helper is used once: the next one is started in the background
- * after it fired.
+ * (never put into the script) and answer "ok". Each helper is used once. The thread that started it waits for its
+ * exit and then starts the next one for the same pid, so the signalling thread neither starts a process nor hands work
+ * to another thread.
  *
  * <p>With no helper ready (first use, helper died, another pid) {@link #signal} falls back to {@link Processes#signal}
  * and then prepares one. A helper whose stdin reaches EOF (its owner closed it, or this JVM died) exits without
@@ -34,14 +34,22 @@ final class SighupSender implements AutoCloseable {
     private static final String ACK_TEXT = "ok\n";
     private static final byte[] ACK = ACK_TEXT.getBytes(StandardCharsets.US_ASCII);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** How long a signal polls for the helper's answer (usually there within a few hundred microseconds). */
+    private static final Duration POLL = Duration.ofMillis(2);
+    /**
+     * The helper for the next signal is started this long after one was sent: a process start right away would
+     * compete for the CPU with what the caller does next.
+     */
+    private static final Duration NEXT_HELPER_DELAY = Duration.ofMillis(10);
     private static final int MAX_MESSAGE = 4096;
 
-    private record Helper(long pid, Process process) {
+    /** A started helper; gen is the generation that started it. */
+    private record Helper(long pid, Process process, long gen) {
     }
 
     private final Duration timeout;
     private final Object lock = new Object();
-    /** Starts helpers and runs the watchdogs of signals in flight. */
+    /** Starts helpers, and waits for the ready one to exit (one daemon thread while a helper is ready). */
     private final ScheduledThreadPoolExecutor executor;
     // guarded by lock
     private Helper ready;
@@ -55,7 +63,7 @@ final class SighupSender implements AutoCloseable {
         this(TIMEOUT);
     }
 
-    /** @param timeout how long a woken helper may take to answer before it is killed and the signal fails */
+    /** @param timeout how long a woken helper may take to finish before it is killed and the signal fails */
     SighupSender(Duration timeout) {
         this.timeout = timeout;
         executor = new ScheduledThreadPoolExecutor(1, r -> {
@@ -63,10 +71,11 @@ final class SighupSender implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // no thread while idle: helpers are started rarely; a cancelled watchdog must not keep one alive either
+        // no thread while no helper is ready or being started
         executor.setKeepAliveTime(30, TimeUnit.SECONDS);
         executor.allowCoreThreadTimeOut(true);
-        executor.setRemoveOnCancelPolicy(true);
+        // close() waits for a start under way, not for one still waiting for its delay
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /**
@@ -94,20 +103,22 @@ final class SighupSender implements AutoCloseable {
             synchronized (lock) {
                 fastSignals++;
             }
-            prepare(pid);
+            // the thread that started this helper waits for its exit and then starts the next one (start): handing
+            // that to another thread from here would cost this caller a thread wake-up
             return;
         }
         Processes.signal(pid, "HUP");
         synchronized (lock) {
             fallbackSignals++;
         }
-        prepare(pid);
+        prepare(pid, NEXT_HELPER_DELAY);
     }
 
     /**
-     * Wakes the helper and reads its answer: "ok" once kill returned, which is sooner than its exit is reported. True
-     * when it sent the signal; false when it was gone before it could (the caller falls back); throws when kill failed
-     * or the helper did not answer in time.
+     * Wakes the helper and polls for its answer: "ok" once kill returned, which is sooner than its exit is reported.
+     * Without an answer within {@link #POLL} (or with kill's complaint instead) it waits for the helper's exit code,
+     * bounded by the timeout. True when it sent the signal; false when it was gone before it could (the caller falls
+     * back); throws when kill failed or the helper did not finish in time.
      */
     private boolean fire(Helper h) throws IOException {
         Process p = h.process();
@@ -123,44 +134,49 @@ final class SighupSender implements AutoCloseable {
             p.destroyForcibly();
             return false;
         }
-        // A blocking read has no timeout: a watchdog kills a helper that does not answer, which ends the read (with
-        // EOF; Process.destroyForcibly would also close the stream under the read).
-        ProcessHandle handle = p.toHandle();
-        ScheduledFuture<?> watchdog;
-        try {
-            watchdog = executor.schedule(handle::destroyForcibly, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed meanwhile
-            p.destroyForcibly();
-            return false;
-        }
+        InputStream out = p.getInputStream();
         String answer = "";
-        try (InputStream out = p.getInputStream()) {
-            answer = new String(out.readNBytes(ACK.length), StandardCharsets.UTF_8);
-            if (answer.equals(ACK_TEXT)) {
-                watchdog.cancel(false);
-                return true;
+        try {
+            // Polling, not a blocking read: a read has no timeout, and arming a timer would wake a thread on this path.
+            long pollEnd = System.nanoTime() + POLL.toNanos();
+            while (out.available() < ACK.length && System.nanoTime() - pollEnd < 0) {
+                Thread.yield();
             }
-            // kill's complaint, then EOF when the shell exits
-            answer = (answer + new String(out.readNBytes(MAX_MESSAGE), StandardCharsets.UTF_8)).strip();
+            if (out.available() >= ACK.length) {
+                answer = new String(out.readNBytes(ACK.length), StandardCharsets.UTF_8);
+                if (answer.equals(ACK_TEXT)) {
+                    out.close();
+                    return true;
+                }
+            }
         } catch (IOException e) {
             // the stream went with the helper: its exit code tells what happened
-            answer = answer.strip();
         }
-        boolean timedOut = !watchdog.cancel(false);
         int code;
         try {
-            code = p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) ? p.exitValue() : -1;
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("SIGHUP helper for pid " + h.pid() + " did not finish within "
+                        + timeout.toMillis() + " ms");
+            }
+            code = p.exitValue();
         } catch (InterruptedException e) {
+            p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while sending SIGHUP to pid " + h.pid(), e);
         }
-        if (timedOut) {
-            throw new IOException("SIGHUP helper for pid " + h.pid() + " did not answer within "
-                    + timeout.toMillis() + " ms");
+        // it has exited: what it wrote is all there
+        try (out) {
+            answer = (answer + new String(out.readNBytes(MAX_MESSAGE), StandardCharsets.UTF_8)).strip();
+        } catch (IOException e) {
+            answer = answer.strip();
+        }
+        if (code == 0 && answer.equals(ACK_TEXT.strip())) {
+            return true;
         }
         if (code > 128 && answer.isEmpty()) {
-            // killed by a signal (Java reports 128 + signal), maybe before it read the line: send it the slow way
+            // killed by a signal (Java reports 128 + signal), maybe before it read the line: send it the slow way (if
+            // it was killed after its kill, keepalived gets a second SIGHUP, which is only a second reload)
             return false;
         }
         throw new IOException("kill -HUP " + h.pid() + " failed (exit " + code + ")"
@@ -172,6 +188,10 @@ final class SighupSender implements AutoCloseable {
      * another pid is destroyed. Call when the target pid becomes known, so even its first signal is quick.
      */
     void prepare(long pid) {
+        prepare(pid, Duration.ZERO);
+    }
+
+    private void prepare(long pid, Duration delay) {
         if (pid <= 0) {
             return;
         }
@@ -190,9 +210,37 @@ final class SighupSender implements AutoCloseable {
             stale.process().destroyForcibly();
         }
         try {
-            executor.execute(() -> start(pid, gen));
+            executor.schedule(() -> start(pid, gen), delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // closed meanwhile
+            synchronized (lock) {
+                if (generation == gen) {
+                    starting = 0;
+                }
+            }
+        }
+    }
+
+    /**
+     * After a helper's exit. Exit 0 means it was woken and its kill worked: start the next one for the same pid, unless
+     * something changed since it was started (another pid, drop, close). A helper that died otherwise is not replaced
+     * here, so a helper that cannot run is not restarted in a loop.
+     */
+    private void helperExited(Helper h, int code) {
+        if (code != 0) {
+            return;
+        }
+        long gen;
+        synchronized (lock) {
+            if (closed || generation != h.gen() || ready != null || starting != 0) {
+                return;
+            }
+            starting = h.pid();
+            gen = ++generation;
+        }
+        try {
+            executor.schedule(() -> start(h.pid(), gen), NEXT_HELPER_DELAY.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
             synchronized (lock) {
                 if (generation == gen) {
                     starting = 0;
@@ -208,18 +256,29 @@ final class SighupSender implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("could not start a SIGHUP helper for pid {}: {}", pid, e.getMessage());
         }
+        Helper h = null;
         synchronized (lock) {
             if (generation == gen) {
                 starting = 0;
                 if (p != null && !closed) {
-                    ready = new Helper(pid, p);
-                    return;
+                    h = new Helper(pid, p, gen);
+                    ready = h;
                 }
             }
         }
-        // overtaken by another pid, a drop() or close()
-        if (p != null) {
-            destroy(p);
+        if (h == null) {
+            if (p != null) {
+                // overtaken by another pid, a drop() or close()
+                destroy(p);
+            }
+            return;
+        }
+        // Wait here until it was used or destroyed: its exit wakes this thread (the JVM's reaper does), and the next
+        // start is queued behind this wait, which a new pid, drop() and close() end by destroying the helper.
+        try {
+            helperExited(h, p.waitFor());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -108,6 +108,22 @@ class SighupSenderTest {
     }
 
     @Test
+    void dropDestroysTheHelperAndTheNextSignalFallsBack() throws Exception {
+        Target t = target();
+        sender.prepare(t.pid());
+        ProcessHandle helper = awaitHelper(t.pid());
+        sender.drop();
+        helper.onExit().get(5, TimeUnit.SECONDS);
+        assertTrue(sender.helper(t.pid()).isEmpty());
+
+        sender.signal(t.pid());
+        t.awaitHup();
+        assertEquals(1, sender.fallbackSignals());
+        assertEquals(0, sender.fastSignals());
+        t.assertNoMoreHups();
+    }
+
+    @Test
     void aHelperKilledFromOutsideMeansOneSlowSignalThenFastAgain() throws Exception {
         Target t = target();
         sender.prepare(t.pid());
@@ -156,6 +172,32 @@ class SighupSenderTest {
     }
 
     @Test
+    void aLateAnswerIsTakenFromTheHelpersExit() throws Exception {
+        Target t = target();
+        sender.prepare(t.pid());
+        ProcessHandle helper = awaitHelper(t.pid());
+        Processes.signal(helper.pid(), "STOP");
+        Thread resume = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+                Processes.signal(helper.pid(), "CONT");
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        resume.start();
+
+        long start = System.nanoTime();
+        sender.signal(t.pid());
+        assertTrue(System.nanoTime() - start >= Duration.ofMillis(150).toNanos(), "returned before the answer");
+        t.awaitHup();
+        assertEquals(1, sender.fastSignals());
+        assertEquals(0, sender.fallbackSignals());
+        resume.join();
+        t.assertNoMoreHups();
+    }
+
+    @Test
     void aHelperThatDoesNotAnswerIsKilledAtTheTimeout() throws Exception {
         Target t = target();
         try (SighupSender quick = new SighupSender(Duration.ofMillis(300))) {
@@ -166,7 +208,7 @@ class SighupSenderTest {
             long start = System.nanoTime();
             IOException e = assertTimeoutPreemptively(WAIT, () -> assertThrows(IOException.class,
                     () -> quick.signal(t.pid())));
-            assertEquals("SIGHUP helper for pid " + t.pid() + " did not answer within 300 ms", e.getMessage());
+            assertEquals("SIGHUP helper for pid " + t.pid() + " did not finish within 300 ms", e.getMessage());
             assertTrue(System.nanoTime() - start >= Duration.ofMillis(300).toNanos());
             helper.onExit().get(5, TimeUnit.SECONDS);
             t.assertNoMoreHups();
