@@ -69,6 +69,8 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     private final Function<KeepalivedSettings, KeepalivedSupervisor> supervisorFactory;
     private final AtomicConfigWriter writer = new AtomicConfigWriter();
     private final Path validateDir;
+    /** SIGHUP for an external keepalived (pid file); the managed one's supervisor has its own. */
+    private final SighupSender hup = new SighupSender();
 
     private final Object lock = new Object();
     // guarded by lock
@@ -259,6 +261,11 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         return supervisor;
     }
 
+    /** What sends the external keepalived its reload signals (tests look at which way they went). */
+    SighupSender sighup() {
+        return hup;
+    }
+
     /** Waits until nothing is pending or applying; false on timeout. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -307,6 +314,10 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             settings = newSettings;
             validator = new KeepalivedValidator(newSettings, validateDir);
         }
+        if (newSettings.mode() != Mode.EXTERNAL || !newSettings.reloadCommand().isEmpty()) {
+            // no external keepalived to signal any more
+            hup.drop();
+        }
         if (!newSettings.needsNewProcess(old)) {
             return;
         }
@@ -351,6 +362,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        hup.close();
         KeepalivedSupervisor sup = supervisor;
         if (sup != null) {
             if (s.stopOnShutdown()) {
@@ -648,7 +660,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             if (!Processes.handlesSighup(pid.getAsLong())) {
                 return "keepalived pid " + pid.getAsLong() + " does not handle SIGHUP yet";
             }
-            Processes.signal(pid.getAsLong(), "HUP");
+            hup.signal(pid.getAsLong());
             countReload();
             steps.add("reload (SIGHUP pid " + pid.getAsLong() + ") " + ms(t) + " ms");
             return null;

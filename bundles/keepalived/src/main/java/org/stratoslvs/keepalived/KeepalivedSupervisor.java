@@ -41,6 +41,8 @@ public final class KeepalivedSupervisor implements AutoCloseable {
     private final Duration maxBackoff;
     private final Duration stableAfter;
     private final Duration stopTimeout;
+    /** Reload signals: a helper for the running keepalived is started when it is, so no reload waits for one. */
+    private final SighupSender hup = new SighupSender();
 
     private final Object lock = new Object();
     // guarded by lock
@@ -136,6 +138,11 @@ public final class KeepalivedSupervisor implements AutoCloseable {
         }
     }
 
+    /** What sends the reload signals (tests look at which way they went). */
+    SighupSender sighup() {
+        return hup;
+    }
+
     /** Human-readable state, e.g. "running pid 1234" or "not installed: ...". */
     public String describe() {
         synchronized (lock) {
@@ -176,7 +183,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for keepalived to be ready for SIGHUP", e);
         }
-        Processes.signal(target, "HUP");
+        hup.signal(target);
     }
 
     /** Stops supervising and terminates keepalived (SIGTERM, then SIGKILL after the stop timeout). */
@@ -203,6 +210,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
             });
         }
         join(t);
+        hup.close();
         synchronized (lock) {
             state = "stopped";
         }
@@ -243,6 +251,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
                 // nothing left to do with it
             }
         }
+        hup.close();
         synchronized (lock) {
             state = c != null && c.isAlive() ? "left running, pid " + c.pid() : "stopped";
         }
@@ -395,11 +404,16 @@ public final class KeepalivedSupervisor implements AutoCloseable {
             state = "running pid " + p.pid();
         }
         LOG.info("keepalived started, pid {}: {}", p.pid(), String.join(" ", argv));
+        if (settings.commandPrefix().isEmpty()) {
+            // with a prefix the pid to signal is known from the pid file only later: the first reload finds it
+            hup.prepare(p.pid());
+        }
         Thread pump = new Thread(() -> pump(p.pid(), p.getInputStream()), "keepalived-output-" + p.pid());
         pump.setDaemon(true);
         pump.start();
         try {
             int code = p.waitFor();
+            hup.drop();
             pump.join(1000);
             synchronized (lock) {
                 child = null;
@@ -421,6 +435,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
             state = adoptedState(pid);
         }
         LOG.info("keepalived pid {} already runs with {}; supervising it", pid, settings.confPath());
+        hup.prepare(pid);
         try {
             // Not our child: no exit notification exists, so poll (cheaply: one /proc read per interval).
             while (!Processes.awaitExit(pid, ADOPTED_POLL)) {
@@ -428,6 +443,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
                     return null;
                 }
             }
+            hup.drop();
             synchronized (lock) {
                 adopted = null;
             }

@@ -51,6 +51,9 @@ class ApplyPipelineTest {
     void stop() throws InterruptedException {
         if (pipeline != null) {
             pipeline.close();
+            assertEquals(List.of(), ProcessHandle.current().children()
+                    .filter(h -> h.isAlive() && Processes.cmdline(h.pid()).contains(SighupSender.SCRIPT))
+                    .map(ProcessHandle::pid).toList(), "SIGHUP helpers left after close()");
         }
         if (external != null) {
             external.destroy();
@@ -155,6 +158,9 @@ class ApplyPipelineTest {
         assertEquals("operator asked", last().cause());
         assertEquals(4, pipeline.status().reloads());
         assertEquals(pid, pipeline.status().pid());
+        // the helper was prepared when keepalived started: no reload started a process
+        assertEquals(4, pipeline.supervisor().sighup().fastSignals());
+        assertEquals(0, pipeline.supervisor().sighup().fallbackSignals());
         // keepalived itself says it reloaded
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (pipeline.supervisor().lastOutput().stream().noneMatch(l -> l.contains("Reload complete"))
@@ -294,6 +300,17 @@ class ApplyPipelineTest {
         assertEquals("applied", last().result(), last().toString());
         assertEquals(1, pipeline.status().reloads());
         assertTrue(external.isAlive());
+        // the pid came from the file with the first reload, which used kill; the next one has a helper
+        assertEquals(1, pipeline.sighup().fallbackSignals());
+        long helperDeadline = System.nanoTime() + 5_000_000_000L;
+        while (pipeline.sighup().helper(external.pid()).isEmpty() && System.nanoTime() < helperDeadline) {
+            Thread.sleep(10);
+        }
+        pipeline.submit(config("changed again"), "d");
+        idle();
+        assertEquals("applied", last().result(), last().toString());
+        assertEquals(2, pipeline.status().reloads());
+        assertEquals(1, pipeline.sighup().fastSignals());
         deadline = System.nanoTime() + 5_000_000_000L;
         while (!Files.readString(tmp.resolve("ext.log")).contains("Reload complete") && System.nanoTime() < deadline) {
             Thread.sleep(20);
