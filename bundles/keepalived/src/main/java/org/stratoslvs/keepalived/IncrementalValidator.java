@@ -1,9 +1,9 @@
 package org.stratoslvs.keepalived;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,7 +45,8 @@ final class IncrementalValidator {
 
     private final KeepalivedValidator validator;
     private String acceptedHeadKey;
-    private Set<String> acceptedBlocks;
+    // identity (address port protocol) -> block text; identities are unique in an accepted reference
+    private Map<String, String> acceptedBlocks;
 
     IncrementalValidator(KeepalivedValidator validator) {
         this.validator = validator;
@@ -66,7 +67,7 @@ final class IncrementalValidator {
                 && sections.headKey().equals(acceptedHeadKey)) {
             List<ConfigSections.Block> changed = new ArrayList<>();
             for (ConfigSections.Block b : sections.virtualServers()) {
-                if (!acceptedBlocks.contains(b.text())) {
+                if (!b.text().equals(acceptedBlocks.get(b.identity()))) {
                     changed.add(b);
                 }
             }
@@ -109,9 +110,11 @@ final class IncrementalValidator {
             forget();
             return;
         }
-        Set<String> blocks = new HashSet<>(sections.virtualServers().size() * 2);
+        // keyed by the short identity: hashing megabytes of block text on every apply would cost more than the
+        // comparison of each block with the one of the same identity
+        Map<String, String> blocks = new HashMap<>(sections.virtualServers().size() * 2);
         for (ConfigSections.Block b : sections.virtualServers()) {
-            blocks.add(b.text());
+            blocks.put(b.identity(), b.text());
         }
         acceptedHeadKey = sections.headKey();
         acceptedBlocks = blocks;
