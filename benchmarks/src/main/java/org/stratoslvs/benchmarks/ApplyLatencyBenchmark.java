@@ -97,14 +97,16 @@ public final class ApplyLatencyBenchmark {
      * @param burstTimeout       limit for the burst to converge
      * @param dir                work directory (config files, floor file); on the file system to measure
      * @param validateScope      keepalived.validate.scope: changed (the product default) or full
+     * @param auditIntervalMs    keepalived.validate.audit.interval (the product default unless told)
      */
     record Options(List<Integer> sizes, List<Integer> events, int warmup, long minIntervalMs, int burstEvents,
                    int burstMembers, long burstMinIntervalMs, Duration burstTimeout, Path dir,
-                   String validateScope) {
+                   String validateScope, long auditIntervalMs) {
 
         static Options defaults() {
             return new Options(List.of(10, 1_000, 10_000), List.of(200, 200, 100), 20, 50, 10_000, 1_000,
-                    KeepalivedSettings.DEFAULT_MIN_INTERVAL_MS, Duration.ofMinutes(5), null, "changed");
+                    KeepalivedSettings.DEFAULT_MIN_INTERVAL_MS, Duration.ofMinutes(5), null, "changed",
+                    KeepalivedSettings.DEFAULT_AUDIT_INTERVAL_MS);
         }
 
         int eventsFor(int sizeIndex) {
@@ -197,8 +199,10 @@ public final class ApplyLatencyBenchmark {
                   --burst-timeout=%d  seconds the burst may take to converge
                   --dir=PATH  work directory (default: a new one under java.io.tmpdir)
                   --validate-scope=%s  keepalived.validate.scope: changed or full
+                  --audit-interval=%d  keepalived.validate.audit.interval (ms)
                 """.formatted(join(d.sizes()), join(d.events()), d.warmup(), d.minIntervalMs(), d.burstEvents(),
-                d.burstMembers(), d.burstMinIntervalMs(), d.burstTimeout().toSeconds(), d.validateScope());
+                d.burstMembers(), d.burstMinIntervalMs(), d.burstTimeout().toSeconds(), d.validateScope(),
+                d.auditIntervalMs());
     }
 
     /** Null for --help. */
@@ -214,6 +218,7 @@ public final class ApplyLatencyBenchmark {
         Duration burstTimeout = o.burstTimeout();
         Path dir = null;
         String scope = o.validateScope();
+        long auditInterval = o.auditIntervalMs();
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
                 return null;
@@ -236,6 +241,7 @@ public final class ApplyLatencyBenchmark {
                     case "burst-timeout" -> burstTimeout = Duration.ofSeconds(Long.parseLong(value));
                     case "dir" -> dir = Path.of(value).toAbsolutePath();
                     case "validate-scope" -> scope = value;
+                    case "audit-interval" -> auditInterval = Long.parseLong(value);
                     default -> throw new IllegalArgumentException("unknown option --" + key);
                 }
             } catch (NumberFormatException e) {
@@ -254,7 +260,7 @@ public final class ApplyLatencyBenchmark {
             throw new IllegalArgumentException("--validate-scope is changed or full");
         }
         return new Options(sizes, events, warmup, minInterval, burst, burstMembers, burstMinInterval, burstTimeout,
-                dir, scope);
+                dir, scope, auditInterval);
     }
 
     private static List<Integer> ints(String csv) {
@@ -282,14 +288,14 @@ public final class ApplyLatencyBenchmark {
             for (int i = 0; i < options.sizes().size(); i++) {
                 int members = options.sizes().get(i);
                 try (Stage stage = new Stage(broker, ns, dir.resolve("latency-" + members), members,
-                        options.minIntervalMs(), options.validateScope(), options.warmup() + options.eventsFor(i) + 1)) {
+                        options.minIntervalMs(), options.validateScope(), options.auditIntervalMs(), options.warmup() + options.eventsFor(i) + 1)) {
                     series.add(stage.latencySeries(options.warmup(), options.eventsFor(i), options.minIntervalMs(),
                             log));
                 }
             }
             if (options.burstEvents() > 0) {
                 try (Stage stage = new Stage(broker, ns, dir.resolve("burst-" + options.burstMembers()),
-                        options.burstMembers(), options.burstMinIntervalMs(), options.validateScope(),
+                        options.burstMembers(), options.burstMinIntervalMs(), options.validateScope(), options.auditIntervalMs(),
                         options.warmup() + options.burstEvents() + 1)) {
                     burst = stage.burst(options.warmup(), options.burstEvents(), options.burstMinIntervalMs(),
                             options.burstTimeout(), log);
@@ -353,7 +359,7 @@ public final class ApplyLatencyBenchmark {
         private final boolean[] suspended;
 
         Stage(Broker broker, Namespace ns, Path dir, int members, long minIntervalMs, String validateScope,
-              int capacity)
+              long auditIntervalMs, int capacity)
                 throws Exception {
             this.members = members;
             this.services = Math.max(1, members / 10);
@@ -381,7 +387,8 @@ public final class ApplyLatencyBenchmark {
                     KeepalivedSettings.ARGS, "-P -s " + ns.name(),
                     KeepalivedSettings.CONF_PATH, dir.resolve("keepalived.conf").toString(),
                     KeepalivedSettings.MIN_INTERVAL, Long.toString(minIntervalMs),
-                    KeepalivedSettings.VALIDATE_SCOPE, validateScope), Map.of());
+                    KeepalivedSettings.VALIDATE_SCOPE, validateScope,
+                    KeepalivedSettings.VALIDATE_AUDIT_INTERVAL, Long.toString(auditIntervalMs)), Map.of());
             if (!keepalived.errors().isEmpty()) {
                 throw new IllegalStateException("keepalived settings: " + keepalived.errors());
             }
@@ -834,7 +841,8 @@ public final class ApplyLatencyBenchmark {
     private static void printSeries(Report report, Options options, PrintStream out) {
         out.printf("Event published -> keepalived.conf durable and SIGHUP sent (ms); floor = publish -> plain JMS "
                 + "consumer + write + fsync of the same bytes; reload.min.interval %d ms; keepalived.validate.scope "
-                + "%s; target p99 <= %.0fx floor p99%n%n", options.minIntervalMs(), options.validateScope(),
+                + "%s (audit interval %d ms); target p99 <= %.0fx floor p99%n%n", options.minIntervalMs(),
+                options.validateScope(), options.auditIntervalMs(),
                 TARGET_FACTOR);
         out.println("| members | keepalived.conf | events | p50 / p99 / max | floor p50 / p99 | p99 / floor p99 "
                 + "| target |");

@@ -44,7 +44,7 @@ class ApplyLatencyBenchmarkTest {
             Assumptions.abort(missing);
         }
         ApplyLatencyBenchmark.Options options = new ApplyLatencyBenchmark.Options(List.of(10, 20), List.of(4), 2,
-                20, 20, 10, 50, Duration.ofSeconds(60), dir, "changed");
+                20, 20, 10, 50, Duration.ofSeconds(60), dir, "changed", 10_000);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         ApplyLatencyBenchmark.Report report = ApplyLatencyBenchmark.run(options,
                 new PrintStream(progress, true, StandardCharsets.UTF_8));
