@@ -91,6 +91,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     private long audits;
     private long auditsDone;
     private String auditFailure;
+    private String lastAudit;
     private long reloads;
     private long applyRuns;
     private final Deque<ApplyRecord> history = new ArrayDeque<>();
@@ -222,11 +223,15 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             text += " (settings: " + String.join(" ", s.errors()) + ")";
         }
         String failure;
+        String audit;
         synchronized (lock) {
             failure = auditFailure;
+            audit = lastAudit;
         }
         if (failure != null) {
             text += " (whole-file validation only: " + failure + ")";
+        } else if (s.validateScope() == KeepalivedSettings.ValidateScope.CHANGED && audit != null) {
+            text += " (keepalived -t checks the changed virtual servers; last whole-file audit: " + audit + ")";
         }
         return new ControlStatus(s.mode().key(), s.confPath().toString(), text, pid, r, records);
     }
@@ -543,13 +548,20 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             return;
         }
         KeepalivedValidator.Result r = v.validate(text);
+        String when = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         if (r.accepted()) {
             lastWholeCheckedText = text;
+            synchronized (lock) {
+                lastAudit = "accepted at " + when + " in " + r.millis() + " ms";
+            }
             return;
         }
         if (Thread.currentThread().isInterrupted() || r.exitCode() < 0) {
             // closing, or keepalived -t could not run or finish: no verdict on the file
             LOG.warn("keepalived -t audit of the applied file gave no verdict: {}", r.message());
+            synchronized (lock) {
+                lastAudit = "no verdict at " + when + " (" + r.message() + ")";
+            }
             return;
         }
         String why = "keepalived -t of the whole applied file rejected what the incremental check had accepted: "

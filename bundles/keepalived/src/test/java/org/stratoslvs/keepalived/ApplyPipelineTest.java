@@ -467,6 +467,8 @@ class ApplyPipelineTest {
         assertTrue(last().steps().contains("(1 of 2 virtual servers changed)"), last().steps());
         awaitAudits(1);
         assertFalse(pipeline.status().keepalived().contains("whole-file validation only"));
+        assertTrue(pipeline.status().keepalived().contains("last whole-file audit: accepted at "),
+                pipeline.status().keepalived());
 
         // scope full: every apply checks the whole file
         pipeline.reconfigure(settings(conf, "keepalived.validate.scope", "full"));
