@@ -131,7 +131,6 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         this.auditor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "keepalived-audit");
             t.setDaemon(true);
-            t.setPriority(Thread.MIN_PRIORITY);
             return t;
         });
         auditor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
