@@ -13,7 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -66,6 +73,8 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
 
     private final ScheduledThreadPoolExecutor executor;
     private final ScheduledThreadPoolExecutor auditor;
+    /** Writes the candidate's temp file while the apply thread validates it. */
+    private final ThreadPoolExecutor stager;
     private final Function<KeepalivedSettings, KeepalivedSupervisor> supervisorFactory;
     private final AtomicConfigWriter writer = new AtomicConfigWriter();
     private final Path validateDir;
@@ -134,6 +143,12 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             return t;
         });
         auditor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.stager = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "keepalived-write");
+            t.setDaemon(true);
+            return t;
+        });
+        stager.allowCoreThreadTimeOut(true);
         for (String error : settings.errors()) {
             LOG.warn("keepalived settings: {}", error);
         }
@@ -367,6 +382,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         hup.close();
+        stager.shutdown();
         KeepalivedSupervisor sup = supervisor;
         if (sup != null) {
             if (s.stopOnShutdown()) {
@@ -463,39 +479,34 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         Instant at = Instant.now();
         long t0 = System.nanoTime();
         StringJoiner steps = new StringJoiner(", ");
-        boolean wholeChecked = false;
         if (!force && text.equals(appliedText)) {
             return new ApplyRecord(at, "unchanged", cause, ms(t0), "");
         }
 
-        if (s.mode() == Mode.RENDER_ONLY && !Files.isExecutable(s.binary())) {
-            // render-only may run where keepalived is not installed (the file is used elsewhere)
-            steps.add("validate skipped (" + s.binary() + " not installed)");
-        } else {
-            if (incremental == null || incremental.validator() != v) {
-                incremental = new IncrementalValidator(v);
-            }
-            IncrementalValidator.Outcome outcome = incremental.validate(text,
-                    s.validateScope() == KeepalivedSettings.ValidateScope.CHANGED && !incrementalOff);
-            KeepalivedValidator.Result check = outcome.result();
-            steps.add(outcome.step());
-            if (!check.accepted()) {
-                return new ApplyRecord(at, "rejected: " + check.message(), cause, ms(t0), steps.toString());
-            }
-            if (!check.message().isEmpty()) {
-                LOG.info("keepalived -t accepted the config with remarks: {}", check.message());
-            }
-            wholeChecked = outcome.complete();
-        }
-
-        long t1 = System.nanoTime();
+        // The temp file is written and synced while keepalived -t runs (disk and a process in parallel); it is put in
+        // place only once the text is accepted, and removed otherwise.
+        Staging staging = new Staging(s.confPath(), text);
+        Verdict verdict;
         try {
-            writer.write(s.confPath(), text);
+            verdict = validate(text, s, v, steps);
+        } catch (RuntimeException e) {
+            staging.discard();
+            throw e;
+        }
+        if (verdict.rejection() != null) {
+            staging.discard();
+            return new ApplyRecord(at, "rejected: " + verdict.rejection(), cause, ms(t0), steps.toString());
+        }
+        boolean wholeChecked = verdict.wholeChecked();
+
+        try {
+            staging.commit();
         } catch (AtomicConfigWriter.WriteException e) {
-            steps.add("write failed after " + ms(t1) + " ms");
+            steps.add("write failed after " + staging.millis() + " ms");
             return new ApplyRecord(at, "write failed: " + e.getMessage(), cause, ms(t0), steps.toString());
         }
-        steps.add("write " + ms(t1) + " ms");
+        steps.add("write " + staging.millis() + " ms (alongside keepalived -t; waited " + staging.waitedMillis()
+                + " ms)");
 
         long t2 = System.nanoTime();
         String failure = activate(s, steps);
@@ -510,6 +521,116 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             scheduleAudit(s);
         }
         return new ApplyRecord(at, "applied", cause, ms(t0), steps.toString());
+    }
+
+    /** What validation said: {@code rejection} null when accepted; {@code wholeChecked} when keepalived -t saw it all. */
+    private record Verdict(String rejection, boolean wholeChecked) {
+    }
+
+    private Verdict validate(String text, KeepalivedSettings s, KeepalivedValidator v, StringJoiner steps) {
+        if (s.mode() == Mode.RENDER_ONLY && !Files.isExecutable(s.binary())) {
+            // render-only may run where keepalived is not installed (the file is used elsewhere)
+            steps.add("validate skipped (" + s.binary() + " not installed)");
+            return new Verdict(null, false);
+        }
+        if (incremental == null || incremental.validator() != v) {
+            incremental = new IncrementalValidator(v);
+        }
+        IncrementalValidator.Outcome outcome = incremental.validate(text,
+                s.validateScope() == KeepalivedSettings.ValidateScope.CHANGED && !incrementalOff);
+        KeepalivedValidator.Result check = outcome.result();
+        steps.add(outcome.step());
+        if (!check.accepted()) {
+            return new Verdict(check.message(), false);
+        }
+        if (!check.message().isEmpty()) {
+            LOG.info("keepalived -t accepted the config with remarks: {}", check.message());
+        }
+        return new Verdict(null, outcome.complete());
+    }
+
+    /**
+     * One candidate's temp file, written and synced on the writer thread from construction on; apply thread only.
+     * {@link #millis} is the write's own duration (temp file, sync, rename, directory sync), {@link #waitedMillis}
+     * what the apply thread waited for it after validating.
+     */
+    private final class Staging {
+        private final Future<AtomicConfigWriter.Staged> written;
+        private long writeNanos;
+        private long waitedNanos;
+
+        Staging(Path target, String text) {
+            Callable<AtomicConfigWriter.Staged> task = () -> {
+                long start = System.nanoTime();
+                try {
+                    return writer.stage(target, text);
+                } finally {
+                    writeNanos = System.nanoTime() - start;
+                }
+            };
+            Future<AtomicConfigWriter.Staged> f;
+            try {
+                f = stager.submit(task);
+            } catch (RejectedExecutionException e) {
+                // closing: write on this thread
+                FutureTask<AtomicConfigWriter.Staged> now = new FutureTask<>(task);
+                now.run();
+                f = now;
+            }
+            written = f;
+        }
+
+        void commit() throws AtomicConfigWriter.WriteException {
+            long start = System.nanoTime();
+            AtomicConfigWriter.Staged staged = await();
+            waitedNanos = System.nanoTime() - start;
+            long commitStart = System.nanoTime();
+            try {
+                staged.commit();
+            } finally {
+                writeNanos += System.nanoTime() - commitStart;
+                waitedNanos += System.nanoTime() - commitStart;
+            }
+        }
+
+        void discard() {
+            try {
+                await().discard();
+            } catch (AtomicConfigWriter.WriteException e) {
+                // nothing was staged
+            }
+        }
+
+        long millis() {
+            return writeNanos / 1_000_000;
+        }
+
+        long waitedMillis() {
+            return waitedNanos / 1_000_000;
+        }
+
+        private AtomicConfigWriter.Staged await() throws AtomicConfigWriter.WriteException {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return written.get();
+                    } catch (InterruptedException e) {
+                        // the write is short and bounded by the disk; finish it rather than leave a temp file
+                        interrupted = true;
+                    }
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof AtomicConfigWriter.WriteException w) {
+                    throw w;
+                }
+                throw new IllegalStateException("writing the config failed unexpectedly", e.getCause());
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     /** Plans a whole-file keepalived -t of the applied file, at most once per audit interval, off the apply path. */

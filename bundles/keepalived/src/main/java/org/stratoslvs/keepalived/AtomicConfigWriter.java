@@ -34,6 +34,49 @@ public final class AtomicConfigWriter {
     }
 
     public void write(Path target, String text) throws WriteException {
+        stage(target, text).commit();
+    }
+
+    /**
+     * A new content written and synced to a hidden temp file beside the target, not yet in place: {@link #commit}
+     * puts it there, {@link #discard} removes it. Lets the caller write while it validates the same text, and only
+     * then decide.
+     */
+    public static final class Staged {
+        private final Path target;
+        private Path tmp;
+
+        private Staged(Path target, Path tmp) {
+            this.target = target;
+            this.tmp = tmp;
+        }
+
+        /** Renames the temp file over the target (atomic), then makes the rename durable. */
+        public void commit() throws WriteException {
+            if (tmp == null) {
+                throw new IllegalStateException("already committed or discarded");
+            }
+            Path dir = target.toAbsolutePath().getParent();
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                tmp = null;
+            } catch (IOException | UnsupportedOperationException e) {
+                discard();
+                throw new WriteException("cannot write " + target + " (renaming the temp file to " + target + "): "
+                        + reason(e) + "; the previous file is kept", e);
+            }
+            syncDirectory(dir);
+        }
+
+        /** Removes the temp file; the target is untouched. Idempotent. */
+        public void discard() {
+            deleteQuietly(tmp);
+            tmp = null;
+        }
+    }
+
+    /** Writes {@code text} to a temp file in the target's directory (mode 0600) and syncs it. */
+    public Staged stage(Path target, String text) throws WriteException {
         Path dir = target.toAbsolutePath().getParent();
         String step = "creating directory " + dir;
         Path tmp = null;
@@ -51,15 +94,12 @@ public final class AtomicConfigWriter {
                 step = "syncing " + tmp;
                 ch.force(true);
             }
-            step = "renaming " + tmp.getFileName() + " to " + target;
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
+            return new Staged(target, tmp);
         } catch (IOException | UnsupportedOperationException e) {
             deleteQuietly(tmp);
             throw new WriteException("cannot write " + target + " (" + step + "): " + reason(e)
                     + "; the previous file is kept", e);
         }
-        syncDirectory(dir);
     }
 
     /** Creates missing directories with mode 0700; existing ones keep their mode. */

@@ -121,6 +121,10 @@ class ApplyPipelineTest {
         assertTrue(r.result().contains("virtual_router_id") || r.result().contains("VRID"), r.result());
         assertEquals("instance x joined", r.cause());
         assertEquals(config("good"), Files.readString(conf));
+        try (var files = Files.list(conf.getParent())) {
+            assertEquals(List.of("keepalived.conf"), files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.contains("keepalived.conf")).toList(), "the rejected text's temp file is gone");
+        }
         assertEquals(config("good"), pipeline.appliedConfig());
         assertEquals(pid, pipeline.status().pid(), "keepalived untouched");
         assertEquals(0, pipeline.status().reloads());

@@ -34,6 +34,27 @@ class AtomicConfigWriterTest {
     }
 
     @Test
+    void aStagedTextReachesTheTargetOnlyOnCommitAndDiscardLeavesNothing() throws IOException {
+        Path target = tmp.resolve("keepalived.conf");
+        writer.write(target, "old\n");
+
+        AtomicConfigWriter.Staged rejected = writer.stage(target, "rejected\n");
+        assertEquals("old\n", Files.readString(target));
+        assertEquals(2, list(tmp).size(), "the staged temp file sits beside the target");
+        rejected.discard();
+        rejected.discard();
+        assertEquals(List.of(target), list(tmp));
+
+        AtomicConfigWriter.Staged accepted = writer.stage(target, "accepted\n");
+        assertEquals("old\n", Files.readString(target));
+        accepted.commit();
+        assertEquals("accepted\n", Files.readString(target));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+        assertEquals(List.of(target), list(tmp));
+        assertThrows(IllegalStateException.class, accepted::commit);
+    }
+
+    @Test
     void readOnlyDirectoryKeepsTheOldFile() throws IOException {
         TestEnv.requireRootKeepalivedIp();
         Path dir = Files.createDirectory(tmp.resolve("ro"));
