@@ -678,10 +678,13 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         }
         if (Thread.currentThread().isInterrupted() || r.exitCode() < 0) {
             // closing, or keepalived -t could not run or finish: no verdict on the file
-            LOG.warn("keepalived -t audit of the applied file gave no verdict: {}", r.message());
             synchronized (lock) {
+                if (closed) {
+                    return;
+                }
                 lastAudit = "no verdict at " + when + " (" + r.message() + ")";
             }
+            LOG.warn("keepalived -t audit of the applied file gave no verdict: {}", r.message());
             return;
         }
         String why = "keepalived -t of the whole applied file rejected what the incremental check had accepted: "
