@@ -186,12 +186,11 @@ public final class KeepalivedRenderer {
             int rendered = 0;
             int reused = 0;
             for (VirtualIp vip : settings.virtualIps().values()) {
-                String name = vip.serviceName();
-                Service service = topology.services().get(name);
+                Service service = mappedService(vip);
                 if (service == null) {
-                    serviceAbsent(name, vip);
                     continue;
                 }
+                String name = vip.serviceName();
                 ServiceSettings ss = settings.forService(name);
                 RenderCache.ServicePart part = cache.service(name);
                 if (part != null && part.renderedFrom(service, vip, ss)) {
@@ -560,12 +559,11 @@ public final class KeepalivedRenderer {
             Set<String> usedEndpoints = new HashSet<>();
             Map<String, String> endpointOwner = new HashMap<>();
             for (VirtualIp vip : settings.virtualIps().values()) {
-                String name = vip.serviceName();
-                Service service = topology.services().get(name);
+                Service service = mappedService(vip);
                 if (service == null) {
-                    serviceAbsent(name, vip);
                     continue;
                 }
+                String name = vip.serviceName();
                 ServiceSettings ss = settings.forService(name);
                 List<Target> targets = targets(service, vip, ss);
                 List<Integer> ports = new ArrayList<>(service.ports().keySet());
@@ -580,6 +578,15 @@ public final class KeepalivedRenderer {
                     }
                 }
             }
+        }
+
+        /** The topology's service for a mapping entry; null (and a warning) when the topology has none. */
+        private Service mappedService(VirtualIp vip) {
+            Service service = topology.services().get(vip.serviceName());
+            if (service == null) {
+                serviceAbsent(vip.serviceName(), vip);
+            }
+            return service;
         }
 
         private void serviceAbsent(String name, VirtualIp vip) {
