@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -668,7 +669,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             return;
         }
         KeepalivedValidator.Result r = v.validate(text);
-        String when = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        String when = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         if (r.accepted()) {
             lastWholeCheckedText = text;
             synchronized (lock) {
@@ -696,7 +697,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         incrementalOff = true;
         try {
             executor.execute(this::restoreAfterAudit);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closing
         }
     }

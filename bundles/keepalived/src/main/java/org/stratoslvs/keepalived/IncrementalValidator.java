@@ -27,7 +27,7 @@ final class IncrementalValidator {
      * @param result         keepalived's verdict on what was checked (line numbers are the candidate's)
      * @param complete       true when the whole candidate was checked
      * @param checked        virtual servers handed to keepalived -t
-     * @param virtualServers virtual servers in the candidate (-1 when it could not be cut)
+     * @param virtualServers virtual servers in the candidate (-1 when it was not cut)
      */
     record Outcome(KeepalivedValidator.Result result, boolean complete, int checked, int virtualServers) {
 
@@ -58,12 +58,18 @@ final class IncrementalValidator {
 
     /**
      * Validates {@code text}: incrementally when {@code incremental} and the last accepted candidate allows it, else
-     * whole. On acceptance the candidate becomes the reference for the next call.
+     * whole. On acceptance the candidate becomes the reference for the next call. With {@code incremental} false the
+     * text is not cut at all and there is no reference afterwards: the caller passes false for good (scope full, or
+     * after a failed audit), and cutting megabytes on every apply for a reference nobody reads would be waste.
      */
     Outcome validate(String text, boolean incremental) {
+        if (!incremental) {
+            forget();
+            return new Outcome(validator.validate(text), true, -1, -1);
+        }
         ConfigSections sections = ConfigSections.split(text).orElse(null);
         Outcome outcome;
-        if (incremental && sections != null && acceptedHeadKey != null && !sections.hasDuplicateVirtualServers()
+        if (sections != null && acceptedHeadKey != null && !sections.hasDuplicateVirtualServers()
                 && sections.headKey().equals(acceptedHeadKey)) {
             List<ConfigSections.Block> changed = new ArrayList<>();
             for (ConfigSections.Block b : sections.virtualServers()) {
@@ -73,9 +79,8 @@ final class IncrementalValidator {
             }
             outcome = validatePart(sections, changed);
         } else {
-            KeepalivedValidator.Result r = validator.validate(text);
-            outcome = new Outcome(r, true, sections == null ? -1 : sections.virtualServers().size(),
-                    sections == null ? -1 : sections.virtualServers().size());
+            int count = sections == null ? -1 : sections.virtualServers().size();
+            outcome = new Outcome(validator.validate(text), true, count, count);
         }
         if (outcome.result().accepted()) {
             remember(sections);
