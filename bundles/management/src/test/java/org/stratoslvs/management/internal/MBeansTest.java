@@ -20,6 +20,9 @@ import org.stratoslvs.api.ControlStatus;
 import org.stratoslvs.api.KeepalivedControl;
 import org.stratoslvs.api.ListenerStatus;
 import org.stratoslvs.api.RenderStatus;
+import org.stratoslvs.api.StubConfigGenerator;
+import org.stratoslvs.api.StubKeepalivedControl;
+import org.stratoslvs.api.StubTopologyService;
 import org.stratoslvs.api.TopologyService;
 import org.stratoslvs.core.topology.Topology;
 
@@ -47,7 +50,7 @@ class MBeansTest {
 
         assertEquals("accepted", server.invoke(status, "validate", null, null));
         assertEquals("complete topology requested", server.invoke(status, "resync", null, null));
-        assertEquals(1, sources.resyncs);
+        assertEquals(1, sources.stubTopology.requests());
         String applied = (String) server.invoke(status, "appliedConfig", null, null);
         assertTrue(applied.contains("auth_pass ********"), applied);
         assertFalse(applied.contains("secret"), applied);
@@ -91,68 +94,21 @@ class MBeansTest {
         final List<RenderStatus.MappedService> mapped = new ArrayList<>(List.of(
                 new RenderStatus.MappedService("web", "192.168.56.40", true, 2, List.of(80, 443)),
                 new RenderStatus.MappedService("dns", "192.168.56.41", false, 0, List.of())));
-        int resyncs;
 
-        TopologyService topology = new TopologyService() {
-            @Override
-            public Topology current() {
-                return Topology.EMPTY;
-            }
+        final StubTopologyService stubTopology = new StubTopologyService(Topology.EMPTY,
+                new ListenerStatus("tcp://broker:61616", true, 10, 1,
+                        Map.of("MALFORMED_JSON", 2L, "UNKNOWN_MEMBER", 1L), List.of(), Instant.now(), 1, 0));
+        TopologyService topology = stubTopology;
 
-            @Override
-            public ListenerStatus status() {
-                return new ListenerStatus("tcp://broker:61616", true, 10, 1,
-                        Map.of("MALFORMED_JSON", 2L, "UNKNOWN_MEMBER", 1L), List.of(), Instant.now(), 1, 0);
-            }
+        ConfigGenerator generator = new StubConfigGenerator(
+                () -> new RenderStatus(List.copyOf(mapped), List.of(), List.of(), Instant.now()),
+                "auth_pass secret\n  real_server 10.0.0.1 80\n  real_server 10.0.0.2 80\n");
 
-            @Override
-            public void requestCompleteTopology(String reason) {
-                resyncs++;
-            }
-        };
-
-        ConfigGenerator generator = new ConfigGenerator() {
-            @Override
-            public RenderStatus status() {
-                return new RenderStatus(List.copyOf(mapped), List.of(), List.of(), Instant.now());
-            }
-
-            @Override
-            public String preview() {
-                return "auth_pass secret\n  real_server 10.0.0.1 80\n  real_server 10.0.0.2 80\n";
-            }
-
-            @Override
-            public void rerender(String cause) {
-            }
-        };
-
-        KeepalivedControl control = new KeepalivedControl() {
-            @Override
-            public void submit(String configText, String cause) {
-            }
-
-            @Override
-            public ControlStatus status() {
-                return new ControlStatus("managed", "/tmp/k.conf", "running pid 4321", 4321, 7, List.of(
+        KeepalivedControl control = new StubKeepalivedControl(
+                new ControlStatus("managed", "/tmp/k.conf", "running pid 4321", 4321, 7, List.of(
                         new ControlStatus.ApplyRecord(Instant.now(), "applied", "x", 5, ""),
-                        new ControlStatus.ApplyRecord(Instant.now(), "rejected: bad", "y", 5, "")));
-            }
-
-            @Override
-            public String appliedConfig() {
-                return "auth_pass secret\n  real_server 10.0.0.1 80\n";
-            }
-
-            @Override
-            public String validate(String configText) {
-                return null;
-            }
-
-            @Override
-            public void reload(String cause) {
-            }
-        };
+                        new ControlStatus.ApplyRecord(Instant.now(), "rejected: bad", "y", 5, ""))),
+                "auth_pass secret\n  real_server 10.0.0.1 80\n");
 
         @Override
         public TopologyService topology() {

@@ -15,6 +15,9 @@ import org.stratoslvs.api.ControlStatus;
 import org.stratoslvs.api.KeepalivedControl;
 import org.stratoslvs.api.ListenerStatus;
 import org.stratoslvs.api.RenderStatus;
+import org.stratoslvs.api.StubConfigGenerator;
+import org.stratoslvs.api.StubKeepalivedControl;
+import org.stratoslvs.api.StubTopologyService;
 import org.stratoslvs.api.TopologyService;
 import org.stratoslvs.core.topology.Topology;
 
@@ -24,65 +27,16 @@ class LvsPageTest {
 
     @Test
     void everyUntrustedValueIsEscaped() {
-        TopologyService topology = new TopologyService() {
-            @Override
-            public Topology current() {
-                return Topology.EMPTY;
-            }
-
-            @Override
-            public ListenerStatus status() {
-                return new ListenerStatus("tcp://" + EVIL, true, 1, 0, Map.of("MALFORMED_JSON", 1L),
+        TopologyService topology = new StubTopologyService(Topology.EMPTY,
+                new ListenerStatus("tcp://" + EVIL, true, 1, 0, Map.of("MALFORMED_JSON", 1L),
                         List.of(new ListenerStatus.Reject(Instant.EPOCH, "topology." + EVIL, "MALFORMED_JSON",
-                                "near " + EVIL)), null, 0, 0);
-            }
-
-            @Override
-            public void requestCompleteTopology(String reason) {
-            }
-        };
-        ConfigGenerator generator = new ConfigGenerator() {
-            @Override
-            public RenderStatus status() {
-                return new RenderStatus(List.of(new RenderStatus.MappedService("web", "192.168.56.40", true, 2,
-                        List.of(80))), List.of("bad value " + EVIL), List.of(), null);
-            }
-
-            @Override
-            public String preview() {
-                return "";
-            }
-
-            @Override
-            public void rerender(String cause) {
-            }
-        };
-        KeepalivedControl control = new KeepalivedControl() {
-            @Override
-            public void submit(String configText, String cause) {
-            }
-
-            @Override
-            public ControlStatus status() {
-                return new ControlStatus("managed", "/x", "running pid 7", 7, 1,
-                        List.of(new ControlStatus.ApplyRecord(Instant.EPOCH, "rejected: " + EVIL, "cause " + EVIL, 3,
-                                "")));
-            }
-
-            @Override
-            public String appliedConfig() {
-                return null;
-            }
-
-            @Override
-            public String validate(String configText) {
-                return null;
-            }
-
-            @Override
-            public void reload(String cause) {
-            }
-        };
+                                "near " + EVIL)), null, 0, 0));
+        ConfigGenerator generator = new StubConfigGenerator(
+                () -> new RenderStatus(List.of(new RenderStatus.MappedService("web", "192.168.56.40", true, 2,
+                        List.of(80))), List.of("bad value " + EVIL), List.of(), null), "");
+        KeepalivedControl control = new StubKeepalivedControl(new ControlStatus("managed", "/x", "running pid 7", 7, 1,
+                List.of(new ControlStatus.ApplyRecord(Instant.EPOCH, "rejected: " + EVIL, "cause " + EVIL, 3, ""))),
+                null);
         StringWriter html = new StringWriter();
         new LvsPage(topology, generator, control).render(new PrintWriter(html), "tok", "done " + EVIL);
         String page = html.toString();
