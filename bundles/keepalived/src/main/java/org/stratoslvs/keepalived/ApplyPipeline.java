@@ -166,9 +166,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
                 return;
             }
             lastSubmitted = configText;
-            pendingText = configText;
-            pendingCauses.add(cause);
-            scheduleLocked();
+            enqueueLocked(configText, false, cause);
         }
     }
 
@@ -183,10 +181,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
                         cause, 0, ""));
                 return;
             }
-            pendingText = lastSubmitted;
-            pendingForce = true;
-            pendingCauses.add(cause);
-            scheduleLocked();
+            enqueueLocked(lastSubmitted, true, cause);
         }
     }
 
@@ -349,9 +344,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         appliedText = null;
         synchronized (lock) {
             if (lastSubmitted != null && pendingText == null) {
-                pendingText = lastSubmitted;
-                pendingCauses.add("settings changed");
-                scheduleLocked();
+                enqueueLocked(lastSubmitted, false, "settings changed");
             }
         }
     }
@@ -402,6 +395,17 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         } catch (IOException e) {
             LOG.debug("could not remove {}: {}", validateDir, e.getMessage());
         }
+    }
+
+    /**
+     * Makes {@code text} the next to apply (the latest wins), tallies the cause, and schedules the apply. A forced
+     * apply (reload even when unchanged) stays forced when a later text replaces it.
+     */
+    private void enqueueLocked(String text, boolean force, String cause) {
+        pendingText = text;
+        pendingForce |= force;
+        pendingCauses.add(cause);
+        scheduleLocked();
     }
 
     private void scheduleLocked() {
@@ -732,10 +736,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         }
         synchronized (lock) {
             if (lastSubmitted != null) {
-                pendingText = lastSubmitted;
-                pendingForce = true;
-                pendingCauses.add("whole-file validation after a failed audit");
-                scheduleLocked();
+                enqueueLocked(lastSubmitted, true, "whole-file validation after a failed audit");
             }
         }
     }
