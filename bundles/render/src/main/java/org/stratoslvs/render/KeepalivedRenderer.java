@@ -799,9 +799,7 @@ public final class KeepalivedRenderer {
             if (port.isUdp()) {
                 switch (ss.udpCheck()) {
                     case UDP_CHECK:
-                        line(2, "UDP_CHECK {");
-                        timing(ss);
-                        line(2, "}");
+                        connectCheck("UDP_CHECK", ss);
                         break;
                     case MISC_CHECK:
                         misc(ss);
@@ -817,9 +815,7 @@ public final class KeepalivedRenderer {
                 }
                 switch (check) {
                     case TCP_CHECK:
-                        line(2, "TCP_CHECK {");
-                        timing(ss);
-                        line(2, "}");
+                        connectCheck("TCP_CHECK", ss);
                         break;
                     case HTTP_GET:
                     case SSL_GET:
@@ -845,6 +841,13 @@ public final class KeepalivedRenderer {
                 }
             }
             line(1, "}");
+        }
+
+        /** A check that only connects (TCP_CHECK, UDP_CHECK): its timing and nothing else. */
+        private void connectCheck(String keyword, ServiceSettings ss) {
+            line(2, keyword + " {");
+            timing(ss);
+            line(2, "}");
         }
 
         private void timing(ServiceSettings ss) {
