@@ -109,6 +109,7 @@ public abstract class LvsKarafTestSupport {
                 // the probe runs inside Karaf: where the web console listens (Pax Exam sets the RMI ports anew,
                 // so tests read those from Config Admin)
                 editConfigurationFilePut("etc/system.properties", "itest.http.port", Integer.toString(http)),
+                editConfigurationFilePut("etc/system.properties", "itest.ssh.port", Integer.toString(ssh)),
                 editConfigurationFilePut("etc/system.properties", "itest.openwire.port", Integer.toString(openwire)),
                 editConfigurationFilePut("etc/system.properties", "itest.mqtt.port", Integer.toString(mqtt)),
                 editConfigurationFilePut("etc/system.properties", "itest.project.version",

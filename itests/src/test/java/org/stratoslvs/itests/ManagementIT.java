@@ -15,6 +15,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -161,6 +162,38 @@ public class ManagementIT extends LvsKarafTestSupport {
         List<String> clusters = complete("lvs:members --cluster ", "lvs", "members");
         assertTrue(clusters.toString(), clusters.stream().anyMatch(s -> s.contains("web")));
         assertFalse(clusters.toString(), clusters.stream().anyMatch(s -> s.trim().equals("missing")));
+    }
+
+    /**
+     * What an operator's script does: {@code ssh -p 8101 karaf@127.0.0.1 lvs:services} with stdin not a terminal
+     * (Karaf 4.4's own bin/client closes at once then, see README). Also: the SSH console listens on loopback only.
+     */
+    @Test
+    public void b_shellOverSshFromAScript() throws Exception {
+        topologyApplied();
+        int port = Integer.parseInt(System.getProperty("itest.ssh.port"));
+        assertTrue("SSH console not bound to 127.0.0.1 only", listensOnLoopbackOnly(port));
+        if (!Files.isExecutable(Path.of("/usr/bin/ssh"))) {
+            org.junit.Assume.assumeTrue("the OpenSSH client is not installed (required under CI=true)",
+                    !"true".equals(System.getenv("CI")));
+        }
+        Path askpass = Files.createTempFile(Path.of(System.getProperty("karaf.data")), "askpass", ".sh",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.writeString(askpass, "#!/bin/sh\necho karaf\n");
+        ProcessBuilder ssh = new ProcessBuilder("/usr/bin/ssh", "-p", Integer.toString(port),
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                "-o", "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1", "-o", "ConnectTimeout=10",
+                "karaf@127.0.0.1", "lvs:services")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true);
+        ssh.environment().put("SSH_ASKPASS", askpass.toString());
+        ssh.environment().put("SSH_ASKPASS_REQUIRE", "force");
+        ssh.environment().put("DISPLAY", ":0");
+        Process p = ssh.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue("ssh did not end", p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(out, 0, p.exitValue());
+        assertTrue(out, Pattern.compile("web\\s+\\S\\s+192\\.168\\.56\\.40\\s+\\S\\s+present").matcher(out).find());
     }
 
     @Test
