@@ -10,6 +10,7 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.management.MBeanServer;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -423,6 +425,13 @@ public class ManagementIT extends LvsKarafTestSupport {
         assertTrue(await(() -> control.appliedConfig().contains("virtual_server 192.168.56.50 80"), 20_000));
         assertFalse(control.appliedConfig().contains("192.168.56.40"));
         assertEquals(read(keepalivedConf()), control.appliedConfig());
+        // the per-service MBeans follow the mapping: "missing" is no longer mapped
+        MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+        ObjectName missingService = new ObjectName("org.stratoslvs:type=Service,name=\"missing\"");
+        ObjectName webService = new ObjectName("org.stratoslvs:type=Service,name=\"web\"");
+        assertTrue("the MBean of an unmapped service stayed",
+                await(() -> !platform.isRegistered(missingService), 10_000));
+        assertEquals("192.168.56.50", platform.getAttribute(webService, "VirtualIp"));
 
         // No restart: same service objects, no reconnect, no new complete topology needed, topology kept.
         assertSame(topology, awaitService(TopologyService.class));

@@ -21,7 +21,7 @@ import org.stratoslvs.management.LvsStatusMXBean;
 
 /**
  * Our MBeans in one MBeanServer: the status MBean, and one service MBean per mapped service, kept in line with
- * the mapping by {@link #syncServices()}.
+ * the mapping by {@link #syncServices(RenderStatus)}.
  */
 final class MBeans {
 
@@ -58,16 +58,23 @@ final class MBeans {
         syncServices();
     }
 
-    /** Registers MBeans for newly mapped services and removes those of services no longer mapped. */
+    /** Matches the service MBeans to the generator's current mapping, if the generator is there. */
     synchronized void syncServices() {
         ConfigGenerator g = sources.generator();
-        if (g == null) {
-            // during a redeploy of the rendering bundle: keep what we have, the mapping did not change
-            return;
+        if (g != null) {
+            // else: during a redeploy of the rendering bundle keep what we have; it reports again when back
+            syncServices(g.status());
         }
+    }
+
+    /** Registers MBeans for newly mapped services and removes those of services no longer mapped. */
+    synchronized void syncServices(RenderStatus status) {
         Set<String> mapped = new TreeSet<>();
-        for (RenderStatus.MappedService m : g.status().mappedServices()) {
+        for (RenderStatus.MappedService m : status.mappedServices()) {
             mapped.add(m.serviceName());
+        }
+        if (mapped.equals(services)) {
+            return; // the usual case: a topology event, the mapping unchanged
         }
         for (String gone : new TreeSet<>(services)) {
             if (!mapped.contains(gone)) {

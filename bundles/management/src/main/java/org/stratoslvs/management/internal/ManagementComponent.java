@@ -1,9 +1,6 @@
 package org.stratoslvs.management.internal;
 
 import java.lang.management.ManagementFactory;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import javax.management.JMException;
 
@@ -14,10 +11,10 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.stratoslvs.api.ConfigGenerator;
 import org.stratoslvs.api.KeepalivedControl;
+import org.stratoslvs.api.RenderStatus;
+import org.stratoslvs.api.RenderStatusListener;
 import org.stratoslvs.api.TopologyService;
 
 /**
@@ -26,15 +23,11 @@ import org.stratoslvs.api.TopologyService;
  * JMX whiteboard of Karaf's {@code management} feature, so the MBeans exist in any Karaf, with or without it.
  *
  * <p>The three services are optional and dynamic: the MBeans stay registered while one of our bundles is
- * redeployed, and read whatever service is there at each access.
+ * redeployed, and read whatever service is there at each access. The per-service MBeans follow the mapping as the
+ * config generator reports it after each render ({@link RenderStatusListener}).
  */
-@Component(immediate = true, service = {})
-public class ManagementComponent implements Sources {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ManagementComponent.class);
-
-    /** How often the per-service MBeans are matched to the mapping (which lives in Config Admin). */
-    private static final long SERVICE_SYNC_SECONDS = 2;
+@Component(immediate = true, service = RenderStatusListener.class)
+public class ManagementComponent implements Sources, RenderStatusListener {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -48,32 +41,28 @@ public class ManagementComponent implements Sources {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile KeepalivedControl control;
 
-    private MBeans mbeans;
-    private ScheduledExecutorService sync;
+    private volatile MBeans mbeans;
 
     @Activate
     void activate() throws JMException {
-        mbeans = new MBeans(ManagementFactory.getPlatformMBeanServer(), this);
-        mbeans.registerStatus();
-        sync = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "stratos-lvs-jmx-sync");
-            t.setDaemon(true);
-            return t;
-        });
-        sync.scheduleWithFixedDelay(() -> {
-            try {
-                mbeans.syncServices();
-            } catch (RuntimeException e) {
-                // a failing round must not end the periodic sync
-                LOG.warn("Could not update the per-service MBeans", e);
-            }
-        }, SERVICE_SYNC_SECONDS, SERVICE_SYNC_SECONDS, TimeUnit.SECONDS);
+        MBeans m = new MBeans(ManagementFactory.getPlatformMBeanServer(), this);
+        m.registerStatus();
+        mbeans = m;
     }
 
     @Deactivate
     void deactivate() {
-        sync.shutdownNow();
-        mbeans.unregisterAll();
+        MBeans m = mbeans;
+        mbeans = null;
+        m.unregisterAll();
+    }
+
+    @Override
+    public void renderStatusChanged(RenderStatus status) {
+        MBeans m = mbeans;
+        if (m != null) {
+            m.syncServices(status);
+        }
     }
 
     @Override

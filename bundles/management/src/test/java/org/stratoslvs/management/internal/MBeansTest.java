@@ -81,10 +81,19 @@ class MBeansTest {
         ObjectName dns = new ObjectName("org.stratoslvs:type=Service,name=\"dns\"");
         assertEquals(false, server.getAttribute(dns, "Present"));
 
+        // as the config generator reports it after a render (RenderStatusListener)
         sources.mapped.remove(1);
-        mbeans.syncServices();
+        sources.mapped.add(new RenderStatus.MappedService("mail", "192.168.56.42", true, 1, List.of(25)));
+        mbeans.syncServices(sources.generator.status());
         assertFalse(server.isRegistered(dns));
         assertTrue(server.isRegistered(web));
+        ObjectName mail = new ObjectName("org.stratoslvs:type=Service,name=\"mail\"");
+        assertEquals("192.168.56.42", server.getAttribute(mail, "VirtualIp"));
+
+        // the rendering bundle away (redeploy): the MBeans stay as they are
+        sources.generator = null;
+        mbeans.syncServices();
+        assertTrue(server.isRegistered(web) && server.isRegistered(mail));
 
         mbeans.unregisterAll();
         assertTrue(server.queryNames(new ObjectName("org.stratoslvs:*"), null).isEmpty());

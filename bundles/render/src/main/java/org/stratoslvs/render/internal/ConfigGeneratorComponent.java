@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.osgi.service.component.annotations.Activate;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.stratoslvs.api.ConfigGenerator;
 import org.stratoslvs.api.KeepalivedControl;
 import org.stratoslvs.api.RenderStatus;
+import org.stratoslvs.api.RenderStatusListener;
 import org.stratoslvs.api.TopologyListener;
 import org.stratoslvs.core.topology.Topology;
 import org.stratoslvs.render.RenderLoop;
@@ -46,6 +48,10 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
     private final Map<ServiceOverride, Boolean> overrides = new ConcurrentHashMap<>();
 
     private final AtomicReference<KeepalivedControl> control = new AtomicReference<>();
+
+    private final Set<RenderStatusListener> statusListeners = new CopyOnWriteArraySet<>();
+    /** Listeners whose failure was logged (only touched under the statusListeners lock). */
+    private final Set<RenderStatusListener> failedListeners = new HashSet<>();
 
     private volatile Map<String, ?> config = Map.of();
     private volatile RenderLoop loop;
@@ -78,6 +84,21 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
     void unbindServiceOverride(ServiceOverride override) {
         overrides.remove(override);
         settingsChanged("per-service configuration removed");
+    }
+
+    /** A listener that registers gets the current status at once (if anything was rendered yet). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindRenderStatusListener(RenderStatusListener listener) {
+        statusListeners.add(listener);
+        notifyListeners(List.of(listener));
+    }
+
+    void unbindRenderStatusListener(RenderStatusListener listener) {
+        statusListeners.remove(listener);
+        synchronized (statusListeners) {
+            failedListeners.remove(listener);
+        }
     }
 
     @Activate
@@ -145,7 +166,8 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
     /** On the render thread, in order. */
     private void rendered(RenderResult result, Topology topology, String cause) {
         reportNewProblems(result);
-        status = result.toStatus(Instant.now());
+        RenderStatus now = result.toStatus(Instant.now());
+        status = now;
         KeepalivedControl target = control.get();
         if (!topology.initialized()) {
             LOG.debug("Not submitting ({}): no complete topology received yet", cause);
@@ -153,6 +175,34 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
             LOG.debug("Not submitting ({}): keepalived control is not available", cause);
         } else {
             target.submit(result.text(), cause);
+        }
+        // after the submission: the listeners are views, the apply does not wait for them
+        notifyListeners(statusListeners);
+    }
+
+    /**
+     * Under one lock, and always with the latest status read inside it: a listener that registers while a render
+     * ends (two threads) never gets an older status after a newer one.
+     */
+    private void notifyListeners(Iterable<RenderStatusListener> listeners) {
+        synchronized (statusListeners) {
+            RenderStatus now = status;
+            if (now.lastRenderAt() == null) {
+                return; // nothing rendered yet
+            }
+            for (RenderStatusListener listener : listeners) {
+                try {
+                    listener.renderStatusChanged(now);
+                } catch (RuntimeException e) {
+                    // someone else's bug must not stop rendering or the submission to keepalived control; logged
+                    // in full once per listener, not on every render
+                    if (failedListeners.add(listener)) {
+                        LOG.warn("Render status listener {} failed (logged once): {}", listener, e.toString(), e);
+                    } else {
+                        LOG.debug("Render status listener {} failed again: {}", listener, e.toString());
+                    }
+                }
+            }
         }
     }
 
