@@ -3,11 +3,8 @@ package org.stratoslvs.itests;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,7 +38,6 @@ public class CoreRedeployIT extends LvsKarafTestSupport {
     private static final String CORE = "stratos-lvs-core";
     private static final String[] DEPENDENTS = {"stratos-lvs-topology", "stratos-lvs-render",
         "stratos-lvs-keepalived", "stratos-lvs-shell", "stratos-lvs-management", "stratos-lvs-webconsole"};
-    private static final Pattern REAL_SERVER = Pattern.compile("real_server (\\S+) 80 ");
     private static final Pattern PID = Pattern.compile("\\n\\s*pid\\s+(\\d+)");
 
     @Configuration
@@ -56,16 +52,7 @@ public class CoreRedeployIT extends LvsKarafTestSupport {
 
     @Override
     protected List<Option> extraOptions() {
-        List<Option> options = new ArrayList<>(List.of(
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "lvs.service.virtualip.set", "web|192.168.56.40")));
-        if (TestNamespace.NAME.isEmpty()) {
-            options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "render-only"));
-        } else {
-            options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "managed"));
-            options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.args",
-                    "-P -s " + TestNamespace.NAME));
-        }
-        return options;
+        return managedKeepalivedOptions("web|192.168.56.40");
     }
 
     @Test
@@ -86,10 +73,6 @@ public class CoreRedeployIT extends LvsKarafTestSupport {
 
             Bundle core = bundle(CORE);
             long coreModified = core.getLastModified();
-            List<Long> dependentsModified = new ArrayList<>();
-            for (String bsn : DEPENDENTS) {
-                dependentsModified.add(bundle(bsn).getLastModified());
-            }
 
             cc.startLoad(10);
             Thread.sleep(1_000);
@@ -150,10 +133,10 @@ public class CoreRedeployIT extends LvsKarafTestSupport {
      * rendered now ({@code lvs:config --preview --diff}).
      */
     private void awaitConverged(FakeCloudController cc, long millis) throws Exception {
-        boolean ok = await(() -> realServers(read(keepalivedConf())).equals(cc.activeIps())
+        boolean ok = await(() -> realServersOn80(read(keepalivedConf())).equals(cc.activeIps())
                 && preview().contains("# The preview equals the applied config."), millis);
         assertTrue("not converged: expected real servers " + cc.activeIps() + " but keepalived.conf has "
-                + realServers(read(keepalivedConf())) + "\n" + preview() + "\n" + status(), ok);
+                + realServersOn80(read(keepalivedConf())) + "\n" + preview() + "\n" + status(), ok);
     }
 
     private String preview() {
@@ -162,15 +145,6 @@ public class CoreRedeployIT extends LvsKarafTestSupport {
         } catch (Exception e) {
             return "";
         }
-    }
-
-    private static TreeSet<String> realServers(String config) {
-        TreeSet<String> ips = new TreeSet<>();
-        Matcher m = REAL_SERVER.matcher(config);
-        while (m.find()) {
-            ips.add(m.group(1));
-        }
-        return ips;
     }
 
     private Bundle bundle(String symbolicName) {

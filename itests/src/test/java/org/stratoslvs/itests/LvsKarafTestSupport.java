@@ -19,8 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.inject.Inject;
 
@@ -47,6 +50,7 @@ import org.osgi.framework.Constants;
 public abstract class LvsKarafTestSupport {
 
     protected static final String VIP_MAPPING = "web|192.168.56.40,dns|192.168.56.41,missing|192.168.56.42";
+    private static final Pattern REAL_SERVER_80 = Pattern.compile("real_server (\\S+) 80 ");
 
     @Inject
     protected BundleContext bundleContext;
@@ -217,6 +221,33 @@ public abstract class LvsKarafTestSupport {
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         JmsPublisher.publish("tcp://127.0.0.1:" + System.getProperty("itest.openwire.port"), topic, body);
+    }
+
+    /**
+     * The redeploy tests' setup: the mapping, and keepalived managed by the extension (VRRP only, {@code -P}: this
+     * kernel has no IPVS) inside the test's network namespace, or render-only where there is none (a laptop).
+     */
+    protected static List<Option> managedKeepalivedOptions(String mapping) {
+        List<Option> options = new ArrayList<>(List.of(
+                editConfigurationFilePut("etc/org.stratoslvs.cfg", "lvs.service.virtualip.set", mapping)));
+        if (TestNamespace.NAME.isEmpty()) {
+            options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "render-only"));
+        } else {
+            options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "managed"));
+            options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.args",
+                    "-P -s " + TestNamespace.NAME));
+        }
+        return options;
+    }
+
+    /** The addresses of the real servers on port 80 in a keepalived.conf. */
+    protected static TreeSet<String> realServersOn80(String config) {
+        TreeSet<String> ips = new TreeSet<>();
+        Matcher m = REAL_SERVER_80.matcher(config);
+        while (m.find()) {
+            ips.add(m.group(1));
+        }
+        return ips;
     }
 
     protected static Path keepalivedConf() {

@@ -3,7 +3,6 @@ package org.stratoslvs.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -11,11 +10,7 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.management.ObjectName;
 
@@ -44,7 +39,6 @@ import org.stratoslvs.api.TopologyService;
 @ExamReactorStrategy(PerClass.class)
 public class RedeployIT extends LvsKarafTestSupport {
 
-    private static final Pattern REAL_SERVER = Pattern.compile("real_server (\\S+) 80 ");
     private static final int MEMBERS = 20;
 
     @Configuration
@@ -59,17 +53,7 @@ public class RedeployIT extends LvsKarafTestSupport {
 
     @Override
     protected List<Option> extraOptions() {
-        List<Option> options = new ArrayList<>(List.of(
-                editConfigurationFilePut("etc/org.stratoslvs.cfg", "lvs.service.virtualip.set", "web|192.168.56.40")));
-        if (TestNamespace.NAME.isEmpty()) {
-            options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "render-only"));
-        } else {
-            // managed keepalived, VRRP only (-P: this kernel has no IPVS), inside the test's namespace
-            options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.mode", "managed"));
-            options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.args",
-                    "-P -s " + TestNamespace.NAME));
-        }
-        return options;
+        return managedKeepalivedOptions("web|192.168.56.40");
     }
 
     @Test
@@ -185,21 +169,12 @@ public class RedeployIT extends LvsKarafTestSupport {
     private void awaitConverged(FakeCloudController cc, long millis) throws Exception {
         boolean ok = await(() -> {
             String applied = control().appliedConfig();
-            return applied != null && realServers(applied).equals(cc.activeIps())
+            return applied != null && realServersOn80(applied).equals(cc.activeIps())
                     && applied.equals(generator().preview());
         }, millis);
         String applied = control().appliedConfig();
         assertTrue("not converged: expected real servers " + cc.activeIps() + " but applied has "
-                + (applied == null ? null : realServers(applied)) + "\n" + control().status(), ok);
-    }
-
-    private static TreeSet<String> realServers(String config) {
-        TreeSet<String> ips = new TreeSet<>();
-        Matcher m = REAL_SERVER.matcher(config);
-        while (m.find()) {
-            ips.add(m.group(1));
-        }
-        return ips;
+                + (applied == null ? null : realServersOn80(applied)) + "\n" + control().status(), ok);
     }
 
     private Bundle bundle(String symbolicName) {
