@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.jms.Destination;
@@ -52,6 +54,14 @@ public final class TopologyFeed implements AutoCloseable {
 
     public static final String TOPOLOGY_TOPIC_PATTERN = "topology.>";
     public static final String COMPLETE_TOPOLOGY_REQUEST_TOPIC = "initializer.CompleteTopologyRequestEvent";
+    static final String COMPLETE_TOPOLOGY_TOPIC = "topology.CompleteTopologyEvent";
+    /**
+     * A request nobody answered (the Cloud Controller not up yet, or reconnecting to the broker after the same
+     * outage as we did) is sent again after this long, until a complete topology arrives; otherwise the model would
+     * wait for the Cloud Controller's periodic publish (about a minute, and only when topology sync is on).
+     */
+    static final Duration REQUEST_RETRY = Duration.ofSeconds(10);
+    private static final long NOT_WAITING = Long.MIN_VALUE;
     private static final long REQUEST_CHECK_MILLIS = 100;
     private static final String ROUTE_ID = "stratos-topology";
 
@@ -64,13 +74,23 @@ public final class TopologyFeed implements AutoCloseable {
     /** Why a complete topology is due, or null when none is. */
     private final AtomicReference<String> requestDue = new AtomicReference<>("start-up");
     private volatile long nextPeriodicRequest;
+    private final Duration requestRetry;
+    /** {@link System#nanoTime()} of the last request not answered yet by a complete topology, or NOT_WAITING. */
+    private final AtomicLong unansweredSince = new AtomicLong(NOT_WAITING);
+    private final AtomicInteger unansweredRetries = new AtomicInteger();
     private volatile CamelContext camel;
     private volatile ProducerTemplate producer;
 
     public TopologyFeed(String name, BrokerSettings settings, MessageSink sink) {
+        this(name, settings, sink, REQUEST_RETRY);
+    }
+
+    /** With another retry interval for unanswered requests (tests). */
+    TopologyFeed(String name, BrokerSettings settings, MessageSink sink, Duration requestRetry) {
         this.name = name;
         this.settings = settings;
         this.sink = sink;
+        this.requestRetry = requestRetry;
     }
 
     /** Starts the route and the start-up complete-topology request; does not wait for the broker. */
@@ -127,6 +147,16 @@ public final class TopologyFeed implements AutoCloseable {
         String reason = requestDue.getAndSet(null);
         if (reason != null) {
             requestCompleteTopology(reason);
+            return;
+        }
+        long asked = unansweredSince.get();
+        if (asked != NOT_WAITING && now - asked >= requestRetry.toNanos()) {
+            // logged once per unanswered series, not every retry interval while the Cloud Controller is away
+            if (unansweredRetries.incrementAndGet() == 1) {
+                LOG.warn("No complete topology within {} ms of the request; asking again every {} ms until one "
+                        + "arrives", requestRetry.toMillis(), requestRetry.toMillis());
+            }
+            send();
         }
     }
 
@@ -148,6 +178,11 @@ public final class TopologyFeed implements AutoCloseable {
 
     private void deliver(Exchange exchange) {
         String topic = topicOf(exchange.getMessage().getHeader("JMSDestination"));
+        if (topic.equals(COMPLETE_TOPOLOGY_TOPIC)) {
+            // an answer (whether the store accepts it is its business): stop repeating the request
+            unansweredSince.set(NOT_WAITING);
+            unansweredRetries.set(0);
+        }
         Object body = exchange.getMessage().getBody();
         byte[] bytes;
         if (body instanceof byte[] b) {
@@ -173,11 +208,19 @@ public final class TopologyFeed implements AutoCloseable {
 
     /** Publishes {@code {}} to initializer.CompleteTopologyRequestEvent, as Stratos' own subscribers do. */
     public void requestCompleteTopology(String reason) {
+        if (producer != null) {
+            LOG.info("Requesting the complete topology ({})", reason);
+            send();
+        }
+    }
+
+    /** Sends the request and starts waiting for its answer (repeated every requestRetry until one comes). */
+    private void send() {
         ProducerTemplate p = producer;
         if (p == null) {
             return;
         }
-        LOG.info("Requesting the complete topology ({})", reason);
+        unansweredSince.set(System.nanoTime());
         p.asyncSendBody("jms-produce:topic:" + COMPLETE_TOPOLOGY_REQUEST_TOPIC, "{}").whenComplete((r, e) -> {
             if (e != null) {
                 LOG.warn("Complete topology request failed: {}", e.getMessage());

@@ -185,6 +185,26 @@ class TopologyFeedTest {
     }
 
     @Test
+    void anUnansweredRequestIsRepeatedUntilACompleteTopologyArrives() throws Exception {
+        AtomicReference<String> truth = new AtomicReference<>(COMPLETE);
+        CloudController cc = new CloudController(broker, truth);
+        cc.ignoreRequests = 2; // as if the Cloud Controller were not up yet
+        try {
+            feed = new TopologyFeed("test", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO),
+                    store::accept, Duration.ofSeconds(1));
+            feed.start(getClass().getClassLoader());
+            Await.until("the complete topology after the repeated requests", 20_000, () -> current().initialized());
+            long requests = cc.requests;
+            assertTrue(requests >= 3, requests + ": two unanswered requests, then the answered one");
+            // answered: no more requests
+            Thread.sleep(2_500);
+            assertEquals(requests, cc.requests);
+        } finally {
+            cc.close();
+        }
+    }
+
+    @Test
     void periodicResyncRepairsDriftWithoutAReconnect() throws Exception {
         AtomicReference<String> truth = new AtomicReference<>(COMPLETE);
         CloudController cc = new CloudController(broker, truth);
@@ -228,9 +248,12 @@ class TopologyFeedTest {
     private static final class CloudController implements AutoCloseable {
         private final Connection connection;
         volatile long requests;
+        /** How many requests to leave unanswered first. */
+        volatile int ignoreRequests;
 
         CloudController(EmbeddedBroker broker, AtomicReference<String> truth) throws Exception {
-            connection = new ActiveMQConnectionFactory("failover:(" + broker.url() + ")?initialReconnectDelay=100")
+            connection = new ActiveMQConnectionFactory("failover:(" + broker.url()
+                    + ")?initialReconnectDelay=100&maxReconnectDelay=100&useExponentialBackOff=false")
                     .createConnection();
             connection.start();
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -238,6 +261,10 @@ class TopologyFeedTest {
             session.createConsumer(session.createTopic(TopologyFeed.COMPLETE_TOPOLOGY_REQUEST_TOPIC))
                     .setMessageListener(m -> {
                         requests++;
+                        if (ignoreRequests > 0) {
+                            ignoreRequests--;
+                            return;
+                        }
                         try {
                             producer.send(session.createTextMessage(truth.get()));
                         } catch (Exception e) {
