@@ -79,12 +79,13 @@ public abstract class LvsKarafTestSupport {
     protected abstract List<Option> extraOptions();
 
     protected Option[] baseOptions() {
-        int openwire = freePort();
-        int mqtt = freePort();
-        int ssh = freePort();
-        int rmiRegistry = freePort();
-        int rmiServer = freePort();
-        int http = freePort();
+        int[] ports = freePorts(6);
+        int openwire = ports[0];
+        int mqtt = ports[1];
+        int ssh = ports[2];
+        int rmiRegistry = ports[3];
+        int rmiServer = ports[4];
+        int http = ports[5];
         String localRepository = System.getProperty("org.ops4j.pax.url.mvn.localRepository", "");
         String repositories = System.getProperty("org.ops4j.pax.url.mvn.repositories",
                 "https://repo1.maven.org/maven2@id=central");
@@ -162,12 +163,27 @@ public abstract class LvsKarafTestSupport {
         return vm;
     }
 
-    protected static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    /** Ports free now, all different: each socket stays bound until all are chosen. */
+    protected static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            }
         }
     }
 

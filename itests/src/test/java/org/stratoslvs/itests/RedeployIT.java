@@ -105,7 +105,7 @@ public class RedeployIT extends LvsKarafTestSupport {
             // the management and console bundles come back with their MBeans and page
             redeploy("stratos-lvs-management", "restart");
             assertTrue("Status MBean not back", await(() -> ManagementFactory.getPlatformMBeanServer()
-                    .isRegistered(objectName("org.stratoslvs:type=Status")), 10_000));
+                    .isRegistered(objectName("org.stratoslvs:type=Status")), 60_000));
             redeploy("stratos-lvs-shell", "update");
 
             cc.stopLoad();
@@ -118,6 +118,9 @@ public class RedeployIT extends LvsKarafTestSupport {
             redeploy("stratos-lvs-keepalived", "restart");
             awaitConverged(cc, 30_000);
             if (managed) {
+                // the restarted control starts keepalived on a thread of its own: converged may come first
+                assertTrue("managed keepalived not restarted: " + control().status(),
+                        await(() -> control().status().pid() > 0, 30_000));
                 long quietPid = control().status().pid();
                 redeploy("stratos-lvs-render", "restart");
                 redeploy("stratos-lvs-topology", "restart");

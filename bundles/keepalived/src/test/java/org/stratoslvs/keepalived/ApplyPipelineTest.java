@@ -91,6 +91,18 @@ class ApplyPipelineTest {
         return pipeline.status().lastApply();
     }
 
+    /**
+     * Waits until the SIGHUP helper for the pid is ready: the next one is started once the last has exited, and a
+     * reload that comes before it is ready uses /bin/kill instead (correct, but not what a test of the fast path
+     * wants to count).
+     */
+    private void awaitSighupHelper(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (pipeline.supervisor().sighup().helper(pid).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
     /** Waits until the managed keepalived is up and has reached the point where SIGHUP reloads it. */
     private long runningPid() throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -140,6 +152,7 @@ class ApplyPipelineTest {
         idle();
         long pid = runningPid();
         for (int i = 1; i <= 3; i++) {
+            awaitSighupHelper(pid);
             pipeline.submit(config("v" + i), "change " + i);
             idle();
             assertEquals("applied", last().result(), last().toString());
@@ -156,6 +169,7 @@ class ApplyPipelineTest {
         assertEquals("unchanged", last().result());
         assertEquals(3, pipeline.status().reloads());
 
+        awaitSighupHelper(pid);
         pipeline.reload("operator asked");
         idle();
         assertEquals("applied", last().result());
@@ -193,33 +207,36 @@ class ApplyPipelineTest {
         idle();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         long runs = pipeline.applyRuns() - runsBefore;
-        assertTrue(runs >= 1 && runs <= 8, runs + " applies for 2000 submits in " + ms + " ms");
+        // reload.min.interval is 250 ms: at most one apply per interval, plus the first and the last
+        assertTrue(runs >= 1 && runs <= 2 + ms / 250, runs + " applies for 2000 submits in " + ms + " ms");
         System.out.printf("burst: 2000 submits over %d ms -> %d applies, last: %s%n", ms, runs, last());
         assertEquals(config("burst 1999"), Files.readString(conf));
         assertEquals(config("burst 1999"), pipeline.appliedConfig());
         assertEquals("applied", last().result());
-        assertTrue(last().cause().contains("changes merged"), last().cause());
+        assertTrue(pipeline.status().lastApplies().stream().anyMatch(r -> r.cause().contains("changes merged")),
+                pipeline.status().lastApplies().toString());
         assertEquals(runs, pipeline.status().reloads());
         assertEquals(1, pipeline.supervisor().launches(), "reloaded, never restarted");
     }
 
     @Test
     void theFirstChangeAfterAQuietPeriodIsAppliedAtOnce() throws Exception {
-        start(settings(tmp.resolve("keepalived.conf"), "reload.min.interval", "2000"));
+        start(settings(tmp.resolve("keepalived.conf"), "reload.min.interval", "5000"));
         pipeline.submit(config("a"), "a");
         idle();
-        runningPid();
-        pipeline.submit(config("b"), "b"); // inside the 2 s interval: waits for it
-        assertFalse(pipeline.awaitIdle(Duration.ofMillis(1000)), "held back by reload.min.interval");
+        runningPid(); // can take a second or two of the interval on a busy machine
+        pipeline.submit(config("b"), "b"); // inside the 5 s interval: waits for it
+        assertFalse(pipeline.awaitIdle(Duration.ofMillis(1500)), "held back by reload.min.interval");
         idle();
         assertEquals(config("b"), pipeline.appliedConfig());
-        Thread.sleep(2100);
+        Thread.sleep(5100);
         long t0 = System.nanoTime();
         pipeline.submit(config("c"), "c"); // after a quiet period: no delay
         idle();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(config("c"), pipeline.appliedConfig());
-        assertTrue(ms < 1000, "applied in " + ms + " ms");
+        // not held back: well under the interval (the apply itself runs keepalived -t and an fsync)
+        assertTrue(ms < 2500, "applied in " + ms + " ms");
     }
 
     @Test
@@ -382,18 +399,20 @@ class ApplyPipelineTest {
         try {
             sup.start();
             // keepalived takes about a second to give up after its checker process failed
-            long deadline = System.nanoTime() + 6_000_000_000L;
-            while (!(sup.launches() >= 2 && sup.describe().contains("restarting in"))
-                    && System.nanoTime() < deadline) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            // the state that ended the wait: "restarting in" lasts only the backoff, so it is not read again
+            String restarting = sup.describe();
+            while (!(sup.launches() >= 2 && restarting.contains("restarting in")) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
+                restarting = sup.describe();
             }
             if (sup.isRunning() && sup.launches() == 1) {
                 Assumptions.abort("this kernel has IPVS: keepalived runs fine without -P");
             }
             assertTrue(sup.launches() >= 2, "restarted, launches: " + sup.launches());
-            assertTrue(sup.describe().contains("restarting in"), sup.describe());
-            assertTrue(sup.describe().toLowerCase(java.util.Locale.ROOT).contains("ipvs"), sup.describe());
-            System.out.println("state of a keepalived that cannot run: " + sup.describe());
+            assertTrue(restarting.contains("restarting in"), restarting);
+            assertTrue(restarting.toLowerCase(java.util.Locale.ROOT).contains("ipvs"), restarting);
+            System.out.println("state of a keepalived that cannot run: " + restarting);
         } finally {
             sup.stop();
         }
@@ -518,8 +537,10 @@ class ApplyPipelineTest {
         String both = withVirtualServers("10.0.9.1", "10.0.9.2");
         pipeline.submit(both, "member 10.0.9.2");
         idle();
-        assertEquals("applied", last().result(), "only the changed block was checked: " + last());
-        assertEquals(both, Files.readString(conf));
+        // found in the history, not as last(): the audit may already have rejected it and restored the old file
+        assertTrue(pipeline.status().lastApplies().stream()
+                .anyMatch(r -> r.cause().equals("member 10.0.9.2") && r.result().equals("applied")),
+                "only the changed block was checked: " + pipeline.status().lastApplies());
 
         long deadline = System.nanoTime() + 15_000_000_000L;
         while (System.nanoTime() < deadline && !last().result().startsWith("rejected")) {

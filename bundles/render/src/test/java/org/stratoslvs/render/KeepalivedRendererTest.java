@@ -169,25 +169,15 @@ class KeepalivedRendererTest {
         assertTrue(r.text().contains("    virtual_ipaddress_excluded {\n        10.9.0.1/32 dev eth0\n"));
     }
 
+    /** Its speed is measured by RenderBenchmark (benchmarks/), not here. */
     @Test
-    void largeTopologyRendersQuickly() {
+    void aLargeTopologyRendersWholeAndKeepalivedAcceptsIt() {
         Topology t = Scale.topology(1000, 10);
         RenderSettings.Parsed p = RenderSettings.parse(Map.of(RenderSettings.VIRTUALIP_SET, Scale.mapping(1000),
                 RenderSettings.LB_KIND, "NAT"), List.of());
-        for (int i = 0; i < 30; i++) {
-            KeepalivedRenderer.render(t, p); // warm-up
-        }
-        long best = Long.MAX_VALUE;
-        RenderResult r = null;
-        for (int i = 0; i < 10; i++) {
-            long start = System.nanoTime();
-            r = KeepalivedRenderer.render(t, p);
-            best = Math.min(best, System.nanoTime() - start);
-        }
+        RenderResult r = KeepalivedRenderer.render(t, p);
         assertEquals(20_000, r.realServers(), "10,000 members, two ports each");
-        System.out.printf("render 1000 services x 10 members: best %.1f ms, %d bytes%n", best / 1e6,
-                r.text().length());
-        assertTrue(best < 200_000_000L, "far slower than the 20 ms target: " + best / 1e6 + " ms");
+        assertEquals(List.of(), r.errors());
         Rendered.render(t, p); // and keepalived accepts the big file
     }
 
