@@ -119,7 +119,10 @@ public abstract class LvsKarafTestSupport {
                 editConfigurationFilePut("etc/system.properties", "itest.mqtt.port", Integer.toString(mqtt)),
                 editConfigurationFilePut("etc/system.properties", "itest.project.version",
                         System.getProperty("project.version")),
-                editConfigurationFilePut("etc/system.properties", "itest.netns", TestNamespace.NAME)));
+                editConfigurationFilePut("etc/system.properties", "itest.netns", TestNamespace.NAME),
+                // whether this is CI, for the probe: not left to the environment the container happens to inherit
+                editConfigurationFilePut("etc/system.properties", "itest.ci",
+                        Boolean.toString("true".equalsIgnoreCase(System.getenv("CI"))))));
         if (TestNamespace.NAME.isEmpty()) {
             // No namespace (not root, on a laptop): let render-only skip validation instead of rejecting.
             options.add(editConfigurationFilePut("etc/org.stratoslvs.cfg", "keepalived.binary", "/nonexistent/keepalived"));
@@ -303,6 +306,16 @@ public abstract class LvsKarafTestSupport {
             return "timeout\n" + output;
         }
         return p.exitValue() + "\n" + output;
+    }
+
+    /**
+     * For a requirement CI provides (keepalived, a namespace, chromium, ssh): under CI=true its absence fails the
+     * test, since CI must exercise what needs it; elsewhere the caller skips or runs what it can.
+     */
+    protected static void failIfCi(String missing) {
+        if (Boolean.getBoolean("itest.ci")) {
+            org.junit.Assert.fail("CI=true but " + missing);
+        }
     }
 
     /** Whether the real keepalived checks can run here (root, keepalived, a namespace); under CI=true they must. */

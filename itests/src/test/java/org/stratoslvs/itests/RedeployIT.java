@@ -2,7 +2,6 @@ package org.stratoslvs.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -60,8 +59,8 @@ public class RedeployIT extends LvsKarafTestSupport {
     public void redeployingEveryBundleUnderLoadConverges() throws Exception {
         boolean managed = keepalivedAvailable();
         if (!managed) {
-            assumeTrue("managed keepalived needs root and a namespace (required under CI=true)",
-                    !"true".equals(System.getenv("CI")));
+            // on a laptop: render-only, the redeploys are still tested
+            failIfCi("managed keepalived needs root, keepalived and a namespace");
         }
         TopologyService topology = awaitService(TopologyService.class);
         assertTrue("route never connected", await(() -> topology.status().connected(), 30_000));
