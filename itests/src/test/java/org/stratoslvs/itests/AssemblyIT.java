@@ -19,6 +19,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.stratoslvs.api.ConfigGenerator;
 import org.stratoslvs.api.TopologyService;
 
 /**
@@ -94,6 +95,9 @@ public class AssemblyIT extends LvsKarafTestSupport {
         publishFixture("0006-topology.MemberInitializedEvent.json", "topology.MemberInitializedEvent");
         publishFixture("0007-topology.MemberStartedEvent.json", "topology.MemberStartedEvent");
         assertTrue(await(() -> topology.current().memberCount() == 6, 10_000));
+        // the file has caught up with a topology in which web-5 is Starting (rendering is asynchronous)
+        ConfigGenerator generator = awaitService(ConfigGenerator.class);
+        assertTrue(await(() -> generator.preview().equals(read(keepalivedConf())), 10_000));
         assertTrue(!read(keepalivedConf()).contains("10.10.0.15"));
         publishFixture("0008-topology.MemberActivatedEvent.json", "topology.MemberActivatedEvent");
         assertTrue(await(() -> read(keepalivedConf()).contains("real_server 10.10.0.15 "), 10_000));

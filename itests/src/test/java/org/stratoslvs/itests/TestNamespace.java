@@ -35,7 +35,7 @@ final class TestNamespace {
             run(List.of("ip", "netns", "del", name));
         }
         if (why != null) {
-            if ("true".equals(System.getenv("CI"))) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 throw new IllegalStateException("CI=true but the keepalived checks cannot run: " + why);
             }
             System.err.println("keepalived checks will be skipped: " + why);

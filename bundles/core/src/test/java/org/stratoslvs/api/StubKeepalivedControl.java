@@ -1,13 +1,15 @@
 package org.stratoslvs.api;
 
 /**
- * A {@link KeepalivedControl} that answers with canned state, accepts every config and applies nothing. Public: other
- * modules use it through core's test-jar.
+ * A {@link KeepalivedControl} that answers with canned state and applies nothing; it accepts every config unless a
+ * test sets {@link #rejectWith}. Public: other modules use it through core's test-jar.
  */
 public final class StubKeepalivedControl implements KeepalivedControl {
 
     private final ControlStatus status;
     private final String appliedConfig;
+    /** What {@link #validate} answers: null accepts. */
+    public volatile String rejectWith;
 
     public StubKeepalivedControl(ControlStatus status, String appliedConfig) {
         this.status = status;
@@ -30,7 +32,7 @@ public final class StubKeepalivedControl implements KeepalivedControl {
 
     @Override
     public String validate(String configText) {
-        return null;
+        return rejectWith;
     }
 
     @Override

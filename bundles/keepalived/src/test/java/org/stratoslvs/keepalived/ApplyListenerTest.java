@@ -88,10 +88,17 @@ class ApplyListenerTest {
         assertEquals("# b\n", Files.readString(conf));
         assertEquals("applied", pipeline.status().lastApply().result());
 
-        pipeline.setApplyListener(null);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        pipeline.setApplyListener((record, text, end) -> calls.incrementAndGet());
         pipeline.submit("# c\n", "c");
         assertTrue(pipeline.awaitIdle(Duration.ofSeconds(10)));
-        assertEquals("# c\n", Files.readString(conf));
+        assertEquals(1, calls.get(), "the new listener replaced the failing one");
+
+        pipeline.setApplyListener(null);
+        pipeline.submit("# d\n", "d");
+        assertTrue(pipeline.awaitIdle(Duration.ofSeconds(10)));
+        assertEquals("# d\n", Files.readString(conf));
+        assertEquals(1, calls.get(), "null removed the listener");
     }
 
     private static String read(Path file) {

@@ -166,15 +166,16 @@ class RenderSettingsTest {
         Map<String, Object> props = Map.of(RenderSettings.VIRTUALIP_SET, "web|192.168.56.40,dns|192.168.56.41",
                 RenderSettings.LB_KIND, "NAT", RenderSettings.WEIGHT, "3");
         List<Map<String, ?>> overrides = List.of(
-                Map.of(RenderSettings.SERVICE_KEY, "web", RenderSettings.LB_ALGO, "rr", RenderSettings.WEIGHT, "7",
+                Map.of(RenderSettings.SERVICE_KEY, "web", RenderSettings.LB_ALGO, "wlc", RenderSettings.WEIGHT, "7",
                         RenderSettings.VRRP_INTERFACE, "eth1"),
                 Map.of(RenderSettings.SERVICE_KEY, "php", RenderSettings.LB_ALGO, "rr"),
                 Map.of(RenderSettings.SERVICE_KEY, "dns", RenderSettings.LB_ALGO, "sh"),
-                Map.of(RenderSettings.SERVICE_KEY, "dns", RenderSettings.LB_ALGO, "rr"),
+                Map.of(RenderSettings.SERVICE_KEY, "dns", RenderSettings.LB_ALGO, "lc"),
                 Map.of(RenderSettings.LB_ALGO, "rr"));
         RenderSettings.Parsed p = parse(props, overrides);
         RenderSettings s = p.settings();
-        assertEquals("rr", s.forService("web").lbAlgo());
+        // values other than the default (rr), so that an override applied or ignored shows
+        assertEquals("wlc", s.forService("web").lbAlgo());
         assertEquals(7, s.forService("web").weight());
         assertEquals(RenderSettings.LbKind.NAT, s.forService("web").lbKind(), "inherits the main PID's value");
         assertEquals("rr", s.forService("dns").lbAlgo(), "two configurations for dns: both ignored");

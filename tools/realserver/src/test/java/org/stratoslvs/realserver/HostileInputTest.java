@@ -123,12 +123,14 @@ class HostileInputTest {
     void sampleWithoutMaskIsAccepted() throws Exception {
         ToolRun noMask = applyPayload("LVS_VIRTUAL_IP=192.168.56.50,PORTS=80\r\n\n");
         assertEquals(0, noMask.exitCode(), noMask.toString());
+        assertTrue(kernel.mutations().contains("ip -4 addr add 192.168.56.50/32 dev lvs0"), kernel.mutations().toString());
     }
 
     @Test
     void identicalDuplicateIsNotAmbiguous() throws Exception {
         ToolRun run = applyPayload("LVS_VIRTUAL_IP=192.168.56.50|24,X=1,LVS_VIRTUAL_IP=192.168.56.50|24");
         assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(kernel.mutations().contains("ip -4 addr add 192.168.56.50/32 dev lvs0"), kernel.mutations().toString());
     }
 
     @ParameterizedTest
@@ -183,6 +185,10 @@ class HostileInputTest {
             FakeKernel fresh = new FakeKernel();
             ToolRun run = ToolRun.run(fresh, "apply", "--vip", vip, "--state-file", dir.resolve(vip.replaceAll("[^0-9a-f]", "_")).toString());
             assertEquals(0, run.exitCode(), vip + "\n" + run);
+            // direct routing: the VIP as a host address whatever mask was given (--use-mask not set)
+            String expected = vip.contains(":") ? "ip -6 addr add 2001:db8::50/128 dev lvs0 nodad"
+                    : "ip -4 addr add 10.0.0.50/32 dev lvs0";
+            assertTrue(fresh.mutations().contains(expected), vip + ": " + fresh.mutations());
         }
     }
 }

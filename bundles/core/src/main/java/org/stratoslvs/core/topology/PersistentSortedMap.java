@@ -105,6 +105,11 @@ public final class PersistentSortedMap<K extends Comparable<? super K>, V> exten
         return root == null ? 0 : root.size;
     }
 
+    /** The tree's height (0 when empty): for tests of the AVL balance. */
+    int height() {
+        return height(root);
+    }
+
     @Override
     public boolean isEmpty() {
         return root == null;

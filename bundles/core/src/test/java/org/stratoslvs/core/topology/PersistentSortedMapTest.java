@@ -62,16 +62,21 @@ class PersistentSortedMapTest {
             map = map.plus(i, i); // sorted inserts: the worst case for an unbalanced tree
         }
         assertEquals(100_000, map.size());
-        // AVL height bound 1.44 log2(n) ≈ 24: a recursive walk this deep would overflow if unbalanced, and
-        // deletes of every other key keep the tree valid.
+        assertTrue(map.height() <= avlHeightBound(100_000), "height " + map.height());
         for (int i = 0; i < 100_000; i += 2) {
             map = map.minus(i);
         }
         assertEquals(50_000, map.size());
+        assertTrue(map.height() <= avlHeightBound(50_000), "height " + map.height());
         assertEquals(1, map.firstKey());
         assertEquals(99_999, map.lastKey());
         assertNull(map.get(2));
         assertEquals(3, map.get(3));
+    }
+
+    /** An AVL tree of n nodes is at most about 1.44 log2(n + 2) high. */
+    private static int avlHeightBound(int n) {
+        return (int) Math.floor(1.4405 * Math.log(n + 2) / Math.log(2) - 0.3277);
     }
 
     @Test

@@ -49,6 +49,9 @@ class MBeansTest {
         assertEquals(List.of(), List.of((String[]) server.getAttribute(status, "Unavailable")));
 
         assertEquals("accepted", server.invoke(status, "validate", null, null));
+        sources.stubControl.rejectWith = "(keepalived.conf: Line 3) unknown keyword 'lb_algo'";
+        assertEquals("rejected: (keepalived.conf: Line 3) unknown keyword 'lb_algo'",
+                server.invoke(status, "validate", null, null));
         assertEquals("complete topology requested", server.invoke(status, "resync", null, null));
         assertEquals(1, sources.stubTopology.requests());
         String applied = (String) server.invoke(status, "appliedConfig", null, null);
@@ -113,11 +116,12 @@ class MBeansTest {
                 () -> new RenderStatus(List.copyOf(mapped), List.of(), List.of(), Instant.now()),
                 "auth_pass secret\n  real_server 10.0.0.1 80\n  real_server 10.0.0.2 80\n");
 
-        KeepalivedControl control = new StubKeepalivedControl(
+        final StubKeepalivedControl stubControl = new StubKeepalivedControl(
                 new ControlStatus("managed", "/tmp/k.conf", "running pid 4321", 4321, 7, List.of(
                         new ControlStatus.ApplyRecord(Instant.now(), "applied", "x", 5, ""),
                         new ControlStatus.ApplyRecord(Instant.now(), "rejected: bad", "y", 5, ""))),
                 "auth_pass secret\n  real_server 10.0.0.1 80\n");
+        KeepalivedControl control = stubControl;
 
         @Override
         public TopologyService topology() {
