@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,6 +24,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.listener.DefaultMessageListenerContainer;
+import org.stratoslvs.core.topology.TopologyEvents;
 
 /**
  * The JMS side of the topology listener: one Camel context with a route consuming {@code topology.>} and the
@@ -54,7 +54,7 @@ public final class TopologyFeed implements AutoCloseable {
 
     public static final String TOPOLOGY_TOPIC_PATTERN = "topology.>";
     public static final String COMPLETE_TOPOLOGY_REQUEST_TOPIC = "initializer.CompleteTopologyRequestEvent";
-    static final String COMPLETE_TOPOLOGY_TOPIC = "topology.CompleteTopologyEvent";
+    static final String COMPLETE_TOPOLOGY_TOPIC = "topology." + TopologyEvents.COMPLETE_TOPOLOGY;
     /**
      * A request nobody answered (the Cloud Controller not up yet, or reconnecting to the broker after the same
      * outage as we did) is sent again after this long, until a complete topology arrives; otherwise the model would
@@ -77,7 +77,8 @@ public final class TopologyFeed implements AutoCloseable {
     private final Duration requestRetry;
     /** {@link System#nanoTime()} of the last request not answered yet by a complete topology, or NOT_WAITING. */
     private final AtomicLong unansweredSince = new AtomicLong(NOT_WAITING);
-    private final AtomicInteger unansweredRetries = new AtomicInteger();
+    /** Whether the current series of unanswered requests was logged (once per series). */
+    private final AtomicBoolean retryLogged = new AtomicBoolean();
     private volatile CamelContext camel;
     private volatile ProducerTemplate producer;
 
@@ -152,7 +153,7 @@ public final class TopologyFeed implements AutoCloseable {
         long asked = unansweredSince.get();
         if (asked != NOT_WAITING && now - asked >= requestRetry.toNanos()) {
             // logged once per unanswered series, not every retry interval while the Cloud Controller is away
-            if (unansweredRetries.incrementAndGet() == 1) {
+            if (retryLogged.compareAndSet(false, true)) {
                 LOG.warn("No complete topology within {} ms of the request; asking again every {} ms until one "
                         + "arrives", requestRetry.toMillis(), requestRetry.toMillis());
             }
@@ -181,7 +182,7 @@ public final class TopologyFeed implements AutoCloseable {
         if (topic.equals(COMPLETE_TOPOLOGY_TOPIC)) {
             // an answer (whether the store accepts it is its business): stop repeating the request
             unansweredSince.set(NOT_WAITING);
-            unansweredRetries.set(0);
+            retryLogged.set(false);
         }
         Object body = exchange.getMessage().getBody();
         byte[] bytes;

@@ -166,8 +166,7 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
     /** On the render thread, in order. */
     private void rendered(RenderResult result, Topology topology, String cause) {
         reportNewProblems(result);
-        RenderStatus now = result.toStatus(Instant.now());
-        status = now;
+        status = result.toStatus(Instant.now());
         KeepalivedControl target = control.get();
         if (!topology.initialized()) {
             LOG.debug("Not submitting ({}): no complete topology received yet", cause);
