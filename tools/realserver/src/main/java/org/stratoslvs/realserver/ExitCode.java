@@ -10,7 +10,9 @@ public enum ExitCode {
     REFUSED(5),
     COMMAND_FAILED(6),
     STATE_FILE(7),
-    DRIFT(8);
+    DRIFT(8),
+    /** Another run held the state file's lock for longer than --lock-wait; nothing was changed. */
+    LOCKED(9);
 
     private final int code;
 

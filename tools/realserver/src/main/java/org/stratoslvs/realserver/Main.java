@@ -2,6 +2,7 @@ package org.stratoslvs.realserver;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -17,12 +18,16 @@ public final class Main {
             "  --use-mask          bind the VIP with its netmask instead of /32 or /128 (refused on lo)",
             "  --state-file PATH   where apply records its changes (default " + StateStore.DEFAULT_PATH + ")",
             "  --netns NAME        run ip and sysctl inside network namespace NAME",
+            "  --lock-wait SECONDS how long apply/remove wait for another run on the same state file (default "
+                    + StateLock.DEFAULT_WAIT.toSeconds() + ")",
             "  -h, --help          this text",
             "apply needs --payload or --vip; remove and status read the state file.",
             "Exit codes: 0 ok/no-op, 1 internal error, 2 usage, 3 invalid VIP or payload value, 4 payload",
-            "unreadable, 5 refused (unsafe or conflicting), 6 ip/sysctl failed, 7 state file invalid, 8 status: drift");
+            "unreadable, 5 refused (unsafe or conflicting), 6 ip/sysctl failed, 7 state file invalid, 8 status: drift,",
+            "9 another run held the state file's lock for longer than --lock-wait (nothing changed)");
 
-    private static final Set<String> VALUE_OPTIONS = Set.of("--payload", "--vip", "--interface", "--state-file", "--netns");
+    private static final Set<String> VALUE_OPTIONS = Set.of("--payload", "--vip", "--interface", "--state-file", "--netns",
+            "--lock-wait");
     private static final Set<String> FLAG_OPTIONS = Set.of("--use-mask");
 
     private Main() {
@@ -106,6 +111,9 @@ public final class Main {
         if (command.equals("remove") && options.containsKey("--interface")) {
             throw ToolException.usage("remove takes the interface from the state file; --interface is not accepted");
         }
+        if (command.equals("status") && options.containsKey("--lock-wait")) {
+            throw ToolException.usage("--lock-wait only applies to apply and remove (status changes nothing)");
+        }
         if (command.equals("apply") && !options.containsKey("--payload") && !options.containsKey("--vip")) {
             throw ToolException.usage("apply needs --payload FILE or --vip VIP");
         }
@@ -114,6 +122,8 @@ public final class Main {
         String interfaceName = options.containsKey("--interface") ? Names.interfaceName(options.get("--interface")) : null;
         String netns = options.containsKey("--netns") ? Names.netnsName(options.get("--netns")) : null;
         Path stateFile = options.containsKey("--state-file") ? statePath(options.get("--state-file")) : StateStore.DEFAULT_PATH;
+        Duration lockWait = options.containsKey("--lock-wait") ? lockWait(options.get("--lock-wait"))
+                : StateLock.DEFAULT_WAIT;
         VirtualIp vip = null;
         if (options.containsKey("--vip")) {
             vip = VirtualIp.parse(options.get("--vip"));
@@ -133,14 +143,24 @@ public final class Main {
 
         NetworkSystem system = new NetworkSystem(runner, executables, netns);
         RealServerConfigurator configurator = new RealServerConfigurator(system, new StateStore(stateFile), out);
-        switch (command) {
-            case "apply":
-                return configurator.apply(vip, interfaceName, options.containsKey("--use-mask"));
-            case "remove":
-                return configurator.remove(vip);
-            default:
-                return configurator.status(vip, interfaceName);
+        if (command.equals("status")) {
+            return configurator.status(vip, interfaceName);
         }
+        // The whole read-modify-write under one lock: a concurrent run must not act on a state it read before ours
+        // was saved (two applies would both see "no state", and the later save would drop the other's record).
+        try (StateLock lock = StateLock.acquire(stateFile, lockWait, out)) {
+            return command.equals("apply")
+                    ? configurator.apply(vip, interfaceName, options.containsKey("--use-mask"))
+                    : configurator.remove(vip);
+        }
+    }
+
+    private static Duration lockWait(String value) throws ToolException {
+        if (!value.matches("0|[1-9][0-9]{0,3}") || Integer.parseInt(value) > 3600) {
+            throw ToolException.usage("invalid --lock-wait " + IpAddress.printable(value)
+                    + " (whole seconds, 0 to 3600)");
+        }
+        return Duration.ofSeconds(Integer.parseInt(value));
     }
 
     private static Path statePath(String value) throws ToolException {

@@ -12,6 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -127,6 +132,10 @@ class NetnsIntegrationTest {
     }
 
     private ToolRun tool(String... args) {
+        return tool(RUNNER, args);
+    }
+
+    private ToolRun tool(CommandRunner runner, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--netns", netns, "--state-file", stateFile.toString()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -134,7 +143,7 @@ class NetnsIntegrationTest {
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.run(all.toArray(String[]::new), o, e, RUNNER, EXECUTABLES);
+            code = Main.run(all.toArray(String[]::new), o, e, runner, EXECUTABLES);
         }
         return new ToolRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -296,5 +305,130 @@ class NetnsIntegrationTest {
             assertEquals(ExitCode.REFUSED.code(), code, sink.toString(StandardCharsets.UTF_8));
         }
         assertEquals(0, tool("remove").exitCode());
+    }
+
+    /**
+     * Two applies of different VIPs on one state file, forced to overlap: each run, at its first ip command (right
+     * after it has read the state file), waits until the other run has got that far too, or 2 s. Without a lock both
+     * read "no state", both apply, and the later save overwrites the earlier run's record: remove then leaves that
+     * VIP and the sysctls behind. With the lock the second run can only read the state once the first is done, and
+     * refuses (one VIP per state file).
+     */
+    @Test
+    void overlappingAppliesOfTwoVipsLeaveNothingBehindAfterRemove() throws Exception {
+        loUp();
+        String before = snapshot();
+        CountDownLatch firstLoaded = new CountDownLatch(1);
+        CountDownLatch secondLoaded = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<ToolRun> first = pool.submit(() -> tool(meetAtFirstCommand(firstLoaded, secondLoaded),
+                    "apply", "--vip", "192.168.56.50", "--interface", "lo"));
+            Future<ToolRun> second = pool.submit(() -> tool(meetAtFirstCommand(secondLoaded, firstLoaded),
+                    "apply", "--vip", "192.168.56.51", "--interface", "lo"));
+            List<ToolRun> runs = List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS));
+            assertOneAppliedOneRefused(runs);
+        } finally {
+            pool.shutdownNow();
+        }
+        ToolRun remove = tool("remove");
+        assertEquals(0, remove.exitCode(), remove.toString());
+        assertEquals(before, snapshot(), "remove must undo everything the applies did");
+        assertFalse(Files.exists(stateFile));
+    }
+
+    /** A runner that, at its first command, signals {@code mine} and waits (bounded) for {@code other}. */
+    private static CommandRunner meetAtFirstCommand(CountDownLatch mine, CountDownLatch other) {
+        AtomicInteger calls = new AtomicInteger();
+        return argv -> {
+            if (calls.getAndIncrement() == 0) {
+                mine.countDown();
+                try {
+                    other.await(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return RUNNER.run(argv);
+        };
+    }
+
+    private static void assertOneAppliedOneRefused(List<ToolRun> runs) {
+        long applied = runs.stream().filter(r -> r.exitCode() == ExitCode.OK.code()).count();
+        long refused = runs.stream().filter(r -> r.exitCode() == ExitCode.REFUSED.code()
+                && r.err().contains("one VIP per state file")).count();
+        assertEquals(1, applied, runs.toString());
+        assertEquals(1, refused, runs.toString());
+    }
+
+    /**
+     * The same race between two real processes of the tool (separate JVMs, started together), repeated: the lock
+     * must hold across processes, where the JVM-internal overlap check does not apply.
+     */
+    @Test
+    void concurrentProcessesOnOneStateFileSerialise() throws Exception {
+        loUp();
+        String before = snapshot();
+        for (int round = 0; round < 4; round++) {
+            Process first = toolProcess("apply", "--vip", "192.168.56.50", "--interface", "lo");
+            Process second = toolProcess("apply", "--vip", "192.168.56.51", "--interface", "lo");
+            List<ToolRun> runs = List.of(finish(first), finish(second));
+            assertOneAppliedOneRefused(runs);
+            ToolRun remove = finish(toolProcess("remove"));
+            assertEquals(0, remove.exitCode(), remove.toString());
+            assertEquals(before, snapshot(), "round " + round + ": remove must undo everything " + runs);
+        }
+    }
+
+    /** A run that cannot get the lock in its --lock-wait changes nothing and exits LOCKED. */
+    @Test
+    void runThatCannotGetTheLockRefusesWithItsOwnExitCode() throws Exception {
+        loUp();
+        String before = snapshot();
+        Path lockFile = StateLock.lockFileFor(stateFile);
+        Files.createDirectories(lockFile.getParent());
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = channel.lock()) {
+            long start = System.nanoTime();
+            ToolRun run = finish(toolProcess("apply", "--vip", "192.168.56.50", "--interface", "lo",
+                    "--lock-wait", "1"));
+            assertEquals(ExitCode.LOCKED.code(), run.exitCode(), run.toString());
+            assertTrue(run.err().contains("another lvs-realserver run"), run.toString());
+            assertTrue(System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(1), "it waited for the lock first");
+            assertEquals(before, snapshot());
+            assertFalse(Files.exists(stateFile));
+        }
+        ToolRun after = finish(toolProcess("apply", "--vip", "192.168.56.50", "--interface", "lo"));
+        assertEquals(0, after.exitCode(), "released, the lock is free again: " + after);
+        assertEquals(0, finish(toolProcess("remove")).exitCode());
+    }
+
+    private Process toolProcess(String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
+                Main.class.getName()));
+        argv.addAll(List.of(args));
+        argv.addAll(List.of("--netns", netns, "--state-file", stateFile.toString()));
+        return new ProcessBuilder(argv).start();
+    }
+
+    private static ToolRun finish(Process process) throws Exception {
+        java.util.concurrent.CompletableFuture<String> out = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> drain(process.getInputStream()));
+        String err = drain(process.getErrorStream());
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("lvs-realserver process did not finish in 60 s");
+        }
+        return new ToolRun(process.exitValue(), out.get(), err);
+    }
+
+    private static String drain(java.io.InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
