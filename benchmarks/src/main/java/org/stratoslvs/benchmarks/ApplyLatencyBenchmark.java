@@ -35,6 +35,7 @@ import jakarta.jms.Topic;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.broker.BrokerService;
 import org.apache.activemq.broker.TransportConnector;
+import org.stratoslvs.api.ControlStatus;
 import org.stratoslvs.api.ControlStatus.ApplyRecord;
 import org.stratoslvs.core.topology.Outcome;
 import org.stratoslvs.core.topology.Topology;
@@ -654,7 +655,7 @@ public final class ApplyLatencyBenchmark {
                 // member suspended and re-activated while the previous apply ran): "unchanged" is then the right
                 // result. Whether the end is right is checked below against the last rendered text.
                 requireAppliedOrUnchanged(e);
-                if ("applied".equals(e.record().result())) {
+                if (e.record().outcome() == ControlStatus.Outcome.APPLIED) {
                     applies++;
                 }
                 if (e.seq() == lastSeq) {
@@ -698,14 +699,14 @@ public final class ApplyLatencyBenchmark {
         }
 
         private void requireApplied(Ended e) {
-            if (!"applied".equals(e.record().result())) {
+            if (e.record().outcome() != ControlStatus.Outcome.APPLIED) {
                 throw applyFailed(e);
             }
         }
 
         private void requireAppliedOrUnchanged(Ended e) {
-            String result = e.record().result();
-            if (!"applied".equals(result) && !"unchanged".equals(result)) {
+            ControlStatus.Outcome outcome = e.record().outcome();
+            if (outcome != ControlStatus.Outcome.APPLIED && outcome != ControlStatus.Outcome.UNCHANGED) {
                 throw applyFailed(e);
             }
         }

@@ -12,19 +12,119 @@ import java.util.List;
  * @param pid         keepalived's pid, or -1
  * @param reloads     reload signals sent
  * @param lastApplies the last few applies, newest last
+ * @param heldBack    virtual servers of the latest rendering that keepalived -t rejected and that the applied file
+ *                    therefore has at their last accepted version, or not at all (at most {@link #HELD_BACK_LISTED};
+ *                    {@code heldBackTotal} counts them all)
+ * @param heldBackTotal how many virtual servers are held back in all
+ * @param retry       the retry planned for an apply that failed for a reason that can go away, or null
  */
 public record ControlStatus(String mode, String configPath, String keepalived, long pid, long reloads,
-                            List<ApplyRecord> lastApplies) {
+                            List<ApplyRecord> lastApplies, List<HeldBack> heldBack, int heldBackTotal,
+                            Retry retry) {
+
+    /** The most held-back virtual servers a status lists (one bad setting can hold back every block). */
+    public static final int HELD_BACK_LISTED = 50;
+
+    public ControlStatus {
+        lastApplies = List.copyOf(lastApplies);
+        heldBack = List.copyOf(heldBack);
+    }
+
+    /** A status with nothing held back and no retry planned. */
+    public ControlStatus(String mode, String configPath, String keepalived, long pid, long reloads,
+                         List<ApplyRecord> lastApplies) {
+        this(mode, configPath, keepalived, pid, reloads, lastApplies, List.of(), 0, null);
+    }
+
+    /** How an apply ended. */
+    public enum Outcome {
+        /** Validated, written, and keepalived started or signalled (or render-only: written). */
+        APPLIED("applied", false),
+        /**
+         * Applied without the virtual servers keepalived -t rejected: those stay at their last accepted version (or
+         * are left out when they never had one); see {@link ControlStatus#heldBack()}.
+         */
+        APPLIED_PARTLY("applied partly", false),
+        /** The text equals the applied one: nothing to do. */
+        UNCHANGED("unchanged", false),
+        /** The audit found the applied file rejected and an earlier, wholly checked file was put back. */
+        RESTORED("restored", false),
+        /** keepalived -t rejected the text (or its global/VRRP part): the last good file stays. */
+        REJECTED("rejected", false),
+        /** keepalived -t gave no verdict (did not finish, could not run): retried. */
+        NO_VERDICT("validation failed", true),
+        /** The file could not be written (disk full, read-only): retried. */
+        WRITE_FAILED("write failed", true),
+        /** Written, but keepalived could not be started or signalled: retried. */
+        RELOAD_FAILED("reload failed", true);
+
+        private final String label;
+        private final boolean retried;
+
+        Outcome(String label, boolean retried) {
+            this.label = label;
+            this.retried = retried;
+        }
+
+        /** How the shell, JMX and the page name it. */
+        public String label() {
+            return label;
+        }
+
+        /** Whether the cause can go away by itself, so that keepalived control tries the apply again. */
+        public boolean retried() {
+            return retried;
+        }
+
+        /** Whether the applied file is now the text this apply concerned (possibly with blocks held back). */
+        public boolean inForce() {
+            return this == APPLIED || this == APPLIED_PARTLY || this == UNCHANGED;
+        }
+    }
 
     /**
      * One apply.
      *
-     * @param result  "applied", "unchanged", "rejected: ...", "write failed: ...", "reload failed: ..."
+     * @param outcome how it ended
+     * @param detail  why, for anything but a plain success (keepalived's message, the write error, ...); may be empty
      * @param cause   the events or operator action that led to it
      * @param millis  total duration
      * @param steps   per-step durations, e.g. "validate 12 ms, write 3 ms, reload 1 ms"
      */
-    public record ApplyRecord(Instant at, String result, String cause, long millis, String steps) {
+    public record ApplyRecord(Instant at, Outcome outcome, String detail, String cause, long millis, String steps) {
+
+        public ApplyRecord {
+            detail = detail == null ? "" : detail;
+        }
+
+        /** The outcome's label, with the detail after a colon when there is one: "rejected: keepalived -t exit 5...". */
+        public String result() {
+            return detail.isEmpty() ? outcome.label() : outcome.label() + ": " + detail;
+        }
+    }
+
+    /**
+     * A virtual server held back from the applied file because keepalived -t rejected its block.
+     *
+     * @param virtualServer  address, port and protocol, e.g. "192.168.56.40 80 TCP"
+     * @param service        the service its rendering comment names, or "" when there is none
+     * @param members        the members named by keepalived's messages, with the file's line ("b (line 33)"), or ""
+     * @param reason         keepalived's messages about the block, lines numbered as in the rendered file
+     * @param since          when it was first rejected (it stays held back while every rendering of it is rejected)
+     * @param previousKept   true when the applied file keeps its last accepted version; false when it is left out
+     */
+    public record HeldBack(String virtualServer, String service, String members, String reason, Instant since,
+                           boolean previousKept) {
+    }
+
+    /**
+     * A planned retry.
+     *
+     * @param attempt  the attempt it will be (1 for the first retry)
+     * @param at       when it runs (sooner if a newer config is submitted: that apply supersedes it)
+     * @param after    the outcome and detail of the failed apply
+     */
+    public record Retry(int attempt, Instant at, String after) {
     }
 
     public ApplyRecord lastApply() {

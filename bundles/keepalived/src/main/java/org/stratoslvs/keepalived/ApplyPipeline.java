@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stratoslvs.api.ControlStatus;
 import org.stratoslvs.api.ControlStatus.ApplyRecord;
+import org.stratoslvs.api.ControlStatus.HeldBack;
+import org.stratoslvs.api.ControlStatus.Outcome;
+import org.stratoslvs.api.ControlStatus.Retry;
 import org.stratoslvs.api.KeepalivedControl;
 import org.stratoslvs.keepalived.KeepalivedSettings.Mode;
 
@@ -42,7 +47,15 @@ import org.stratoslvs.keepalived.KeepalivedSettings.Mode;
  * few applies, and the last text submitted is always the one applied in the end.
  *
  * <p>A config keepalived rejects, or that cannot be written, leaves the last good file and the running keepalived
- * untouched; the reason is recorded in {@link #status()}.
+ * untouched; the reason is recorded in {@link #status()}. When keepalived rejects only some {@code virtual_server}
+ * blocks ({@link BlockContainment} finds which), the rest is applied with those blocks at their last applied version
+ * (or left out when they never had one), and {@link ControlStatus#heldBack()} names them: one bad member holds back
+ * its own virtual server, not every other service's updates. A rejected global_defs or VRRP part still rejects the
+ * whole file.
+ *
+ * <p>An apply that fails for a reason that can go away (the write, keepalived -t giving no verdict, the start or
+ * reload) is tried again with exponential backoff until it succeeds or a newer config supersedes it; the planned retry
+ * is in {@link ControlStatus#retry()}. A rejected config is not retried: the same text gets the same verdict.
  *
  * <p>Validation is incremental by default ({@link IncrementalValidator}): keepalived -t checks the virtual servers
  * that changed, with the unchanged head. A background audit checks the whole applied file with keepalived -t at most
@@ -54,6 +67,12 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplyPipeline.class);
     private static final int HISTORY = 20;
+    /** First retry delay after a failure that can go away; it doubles per attempt up to {@link #RETRY_MAX}. */
+    static final Duration RETRY_FIRST = Duration.ofSeconds(1);
+    /** Longest retry delay: a full disk or a stopped keepalived is noticed within a minute of being fixed. */
+    static final Duration RETRY_MAX = Duration.ofSeconds(60);
+    /** Said of a rejection that the global_defs/VRRP part alone already has: no virtual server can be applied. */
+    static final String HEAD_REJECTED = "(the global_defs and VRRP part alone is rejected: nothing applies)";
 
     /**
      * Told on the apply thread when an apply ends, whatever its result. It exists for measurement: {@link #status()}
@@ -105,10 +124,21 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     private long reloads;
     private long applyRuns;
     private final Deque<ApplyRecord> history = new ArrayDeque<>();
+    private final Duration retryFirst;
+    private final Duration retryMax;
+    private int retryAttempts;
+    private Retry retry;
+    private List<HeldBack> heldBack = List.of();
+    private int heldBackTotal;
     // replaced only on the executor thread (and in close, after the executor stopped); read by status()
     private volatile KeepalivedSupervisor supervisor;
 
     private volatile String appliedText;
+    // the submitted text whose apply is in force: appliedText itself, or the text it was made from by holding back
+    // rejected virtual servers (so that submitting the same text again is "unchanged", not a new search)
+    private volatile String appliedFrom;
+    // apply thread only: virtual server identity -> when it was first held back (cleared once it is accepted)
+    private final Map<String, Instant> heldSince = new HashMap<>();
     private volatile ApplyListener applyListener;
     // apply thread only
     private IncrementalValidator incremental;
@@ -124,7 +154,16 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     /** @param supervisorFactory makes the managed-mode supervisor (tests use shorter backoffs) */
     public ApplyPipeline(KeepalivedSettings settings,
                          Function<KeepalivedSettings, KeepalivedSupervisor> supervisorFactory) {
+        this(settings, supervisorFactory, RETRY_FIRST, RETRY_MAX);
+    }
+
+    /** @param retryFirst first delay before retrying a failed apply, doubling up to {@code retryMax} (tests: short) */
+    public ApplyPipeline(KeepalivedSettings settings,
+                         Function<KeepalivedSettings, KeepalivedSupervisor> supervisorFactory,
+                         Duration retryFirst, Duration retryMax) {
         this.supervisorFactory = supervisorFactory;
+        this.retryFirst = retryFirst;
+        this.retryMax = retryMax;
         try {
             this.validateDir = KeepalivedValidator.privateTempDir();
         } catch (IOException e) {
@@ -177,8 +216,8 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
                 return;
             }
             if (lastSubmitted == null) {
-                recordLocked(new ApplyRecord(Instant.now(), "reload failed: no config has been submitted yet",
-                        cause, 0, ""));
+                recordLocked(new ApplyRecord(Instant.now(), Outcome.RELOAD_FAILED,
+                        "no config has been submitted yet", cause, 0, ""));
                 return;
             }
             enqueueLocked(lastSubmitted, true, cause);
@@ -204,10 +243,16 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         KeepalivedSettings s;
         List<ApplyRecord> records;
         long r;
+        List<HeldBack> held;
+        int heldTotal;
+        Retry planned;
         synchronized (lock) {
             s = settings;
             records = List.copyOf(history);
             r = reloads;
+            held = heldBack;
+            heldTotal = heldBackTotal;
+            planned = retry;
         }
         String text;
         long pid;
@@ -243,7 +288,8 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         } else if (s.validateScope() == KeepalivedSettings.ValidateScope.CHANGED && audit != null) {
             text += " (keepalived -t checks the changed virtual servers; last whole-file audit: " + audit + ")";
         }
-        return new ControlStatus(s.mode().key(), s.confPath().toString(), text, pid, r, records);
+        return new ControlStatus(s.mode().key(), s.confPath().toString(), text, pid, r, records, held, heldTotal,
+                planned);
     }
 
     /** Sets the one listener told about every apply that ends from now on; null removes it. */
@@ -342,6 +388,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             supervisor = null;
         }
         appliedText = null;
+        appliedFrom = null;
         synchronized (lock) {
             if (lastSubmitted != null && pendingText == null) {
                 enqueueLocked(lastSubmitted, false, "settings changed");
@@ -448,11 +495,12 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
                 r = apply(text, force, cause, s, v);
             } catch (RuntimeException e) {
                 LOG.error("keepalived apply failed unexpectedly", e);
-                r = new ApplyRecord(Instant.now(), "reload failed: " + e, cause, 0, "");
+                r = new ApplyRecord(Instant.now(), Outcome.RELOAD_FAILED, e.toString(), cause, 0, "");
             }
             // taken before recording, which logs: the listener times the apply, not our logging
             long end = System.nanoTime();
             record(r);
+            planRetry(r);
             tellListener(r, text, end);
         } finally {
             synchronized (lock) {
@@ -484,8 +532,8 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         Instant at = Instant.now();
         long t0 = System.nanoTime();
         StringJoiner steps = new StringJoiner(", ");
-        if (!force && text.equals(appliedText)) {
-            return new ApplyRecord(at, "unchanged", cause, ms(t0), "");
+        if (!force && text.equals(appliedFrom)) {
+            return new ApplyRecord(at, Outcome.UNCHANGED, "", cause, ms(t0), "");
         }
 
         // The temp file is written and synced while keepalived -t runs (disk and a process in parallel); it is put in
@@ -498,9 +546,34 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             staging.discard();
             throw e;
         }
+        String toWrite = text;
+        Contained contained = null;
         if (verdict.rejection() != null) {
             staging.discard();
-            return new ApplyRecord(at, "rejected: " + verdict.rejection(), cause, ms(t0), steps.toString());
+            if (verdict.noVerdict()) {
+                return new ApplyRecord(at, Outcome.NO_VERDICT, verdict.rejection(), cause, ms(t0), steps.toString());
+            }
+            contained = contain(text, verdict, v, steps);
+            if (contained.rejection() != null) {
+                return new ApplyRecord(at, Outcome.REJECTED, contained.rejection(), cause, ms(t0), steps.toString());
+            }
+            toWrite = contained.text();
+            staging = new Staging(s.confPath(), toWrite);
+            Verdict again;
+            try {
+                again = validate(toWrite, s, v, steps);
+            } catch (RuntimeException e) {
+                staging.discard();
+                throw e;
+            }
+            if (again.rejection() != null) {
+                staging.discard();
+                return new ApplyRecord(at, again.noVerdict() ? Outcome.NO_VERDICT : Outcome.REJECTED,
+                        again.noVerdict() ? again.rejection() : verdict.rejection()
+                                + " (and with the rejected virtual servers held back: " + again.rejection() + ")",
+                        cause, ms(t0), steps.toString());
+            }
+            verdict = again;
         }
         boolean wholeChecked = verdict.wholeChecked();
 
@@ -508,7 +581,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             staging.commit();
         } catch (AtomicConfigWriter.WriteException e) {
             steps.add("write failed after " + staging.millis() + " ms");
-            return new ApplyRecord(at, "write failed: " + e.getMessage(), cause, ms(t0), steps.toString());
+            return new ApplyRecord(at, Outcome.WRITE_FAILED, e.getMessage(), cause, ms(t0), steps.toString());
         }
         steps.add("write " + staging.millis() + " ms (alongside keepalived -t; waited " + staging.waitedMillis()
                 + " ms)");
@@ -517,26 +590,35 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         String failure = activate(s, steps);
         if (failure != null) {
             steps.add("took " + ms(t2) + " ms");
-            return new ApplyRecord(at, "reload failed: " + failure, cause, ms(t0), steps.toString());
+            return new ApplyRecord(at, Outcome.RELOAD_FAILED, failure, cause, ms(t0), steps.toString());
         }
-        appliedText = text;
+        appliedText = toWrite;
+        appliedFrom = text;
+        hold(contained == null ? List.of() : contained.held());
         if (wholeChecked) {
-            lastWholeCheckedText = text;
+            lastWholeCheckedText = toWrite;
         } else if (s.mode() != Mode.RENDER_ONLY || Files.isExecutable(s.binary())) {
             scheduleAudit(s);
         }
-        return new ApplyRecord(at, "applied", cause, ms(t0), steps.toString());
+        if (contained != null) {
+            return new ApplyRecord(at, Outcome.APPLIED_PARTLY, contained.summary(), cause, ms(t0), steps.toString());
+        }
+        return new ApplyRecord(at, Outcome.APPLIED, "", cause, ms(t0), steps.toString());
     }
 
-    /** What validation said: {@code rejection} null when accepted; {@code wholeChecked} when keepalived -t saw it all. */
-    private record Verdict(String rejection, boolean wholeChecked) {
+    /**
+     * What validation said: {@code rejection} null when accepted; {@code noVerdict} when keepalived -t could not run
+     * or finish; {@code wholeChecked} when keepalived -t saw it all; {@code sections} the text cut into blocks when
+     * validation cut it, else null.
+     */
+    private record Verdict(String rejection, boolean noVerdict, boolean wholeChecked, ConfigSections sections) {
     }
 
     private Verdict validate(String text, KeepalivedSettings s, KeepalivedValidator v, StringJoiner steps) {
         if (s.mode() == Mode.RENDER_ONLY && !Files.isExecutable(s.binary())) {
             // render-only may run where keepalived is not installed (the file is used elsewhere)
             steps.add("validate skipped (" + s.binary() + " not installed)");
-            return new Verdict(null, false);
+            return new Verdict(null, false, false, null);
         }
         if (incremental == null || incremental.validator() != v) {
             incremental = new IncrementalValidator(v);
@@ -546,12 +628,167 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         KeepalivedValidator.Result check = outcome.result();
         steps.add(outcome.step());
         if (!check.accepted()) {
-            return new Verdict(check.message(), false);
+            return new Verdict(check.message(), check.exitCode() < 0, false, outcome.sections());
         }
         if (!check.message().isEmpty()) {
             LOG.info("keepalived -t accepted the config with remarks: {}", check.message());
         }
-        return new Verdict(null, outcome.complete());
+        return new Verdict(null, false, outcome.complete(), outcome.sections());
+    }
+
+    /**
+     * The outcome of holding back rejected virtual servers: either {@code rejection} (the whole text stays rejected:
+     * its head is, or no block could be singled out), or the {@code text} to apply instead, with what is {@code held}
+     * back and a {@code summary} for the apply record.
+     */
+    private record Contained(String rejection, String text, List<HeldBack> held, String summary) {
+    }
+
+    /** Apply thread: finds the rejected virtual servers of {@code text} and makes the text that holds them back. */
+    private Contained contain(String text, Verdict verdict, KeepalivedValidator v, StringJoiner steps) {
+        long t = System.nanoTime();
+        ConfigSections sections = verdict.sections() != null ? verdict.sections()
+                : ConfigSections.split(text).orElse(null);
+        if (sections == null || sections.hasDuplicateVirtualServers()) {
+            steps.add("no virtual server singled out (the file cannot be cut into them)");
+            return new Contained(verdict.rejection(), null, List.of(), null);
+        }
+        // Only blocks that differ from the applied file can be the rejected ones when the head is the same: the
+        // applied file was accepted. Otherwise (first apply, settings changed) any block can.
+        String applied = appliedText;
+        ConfigSections appliedSections = applied == null ? null : ConfigSections.split(applied).orElse(null);
+        Map<String, ConfigSections.Block> appliedBlocks = new HashMap<>();
+        if (appliedSections != null) {
+            for (ConfigSections.Block b : appliedSections.virtualServers()) {
+                appliedBlocks.put(b.identity(), b);
+            }
+        }
+        boolean sameHead = appliedSections != null && appliedSections.headKey().equals(sections.headKey());
+        List<ConfigSections.Block> suspects = new ArrayList<>();
+        for (ConfigSections.Block b : sections.virtualServers()) {
+            ConfigSections.Block before = appliedBlocks.get(b.identity());
+            if (!sameHead || before == null || !before.text().equals(b.text())) {
+                suspects.add(b);
+            }
+        }
+        BlockContainment.Result found = BlockContainment.search(v, sections, suspects, verdict.rejection());
+        if (found == null) {
+            steps.add("contain " + ms(t) + " ms (no virtual server singled out)");
+            return new Contained(verdict.rejection(), null, List.of(), null);
+        }
+        steps.add("contain " + ms(t) + " ms (" + found.checks() + " keepalived -t runs, " + found.rejected().size()
+                + " of " + suspects.size() + " suspect virtual servers rejected)");
+        if (found.headRejection() != null) {
+            return new Contained(verdict.rejection() + " " + HEAD_REJECTED, null, List.of(), null);
+        }
+        Map<ConfigSections.Block, String> replacements = new HashMap<>();
+        List<HeldBack> held = new ArrayList<>();
+        Instant now = Instant.now();
+        for (BlockContainment.Finding f : found.rejected()) {
+            ConfigSections.Block b = f.block();
+            ConfigSections.Block before = appliedBlocks.get(b.identity());
+            replacements.put(b, before != null ? before.text()
+                    : "# virtual_server " + b.identity() + " left out: keepalived -t rejected it (see lvs:rejected)\n");
+            held.add(new HeldBack(b.identity(), BlockContainment.serviceOf(text, b),
+                    BlockContainment.membersOf(b, f.reason()), f.reason(), heldSince.getOrDefault(b.identity(), now),
+                    before != null));
+        }
+        String contained = ConfigSections.substitute(text, sections.virtualServers(), replacements);
+        return new Contained(null, contained, held, summary(held));
+    }
+
+    /** "2 virtual servers held back: 192.168.56.40 80 TCP (service web, members b (line 33)); ..." (bounded). */
+    private static String summary(List<HeldBack> held) {
+        StringJoiner j = new StringJoiner("; ");
+        int listed = 0;
+        for (HeldBack h : held) {
+            if (listed++ == 5) {
+                j.add("and " + (held.size() - 5) + " more (lvs:rejected)");
+                break;
+            }
+            j.add(h.virtualServer() + " (" + (h.service().isEmpty() ? "" : "service " + h.service() + ", ")
+                    + (h.members().isEmpty() ? "" : "members " + h.members() + ", ")
+                    + (h.previousKept() ? "previous version kept" : "left out") + ")");
+        }
+        return held.size() + (held.size() == 1 ? " virtual server" : " virtual servers")
+                + " rejected by keepalived -t, held back: " + j;
+    }
+
+    /**
+     * Apply thread: {@code held} is now what the applied file holds back. Newly held-back virtual servers are logged
+     * once each, with keepalived's reason; the status lists a bounded number of them.
+     */
+    private void hold(List<HeldBack> held) {
+        Map<String, Instant> since = new HashMap<>();
+        for (HeldBack h : held) {
+            Instant first = heldSince.get(h.virtualServer());
+            if (first == null) {
+                LOG.warn("keepalived -t rejects virtual server {} (service {}{}); it is held back ({}) while the rest "
+                                + "applies: {}", h.virtualServer(), h.service().isEmpty() ? "?" : h.service(),
+                        h.members().isEmpty() ? "" : ", members " + h.members(),
+                        h.previousKept() ? "its previous version stays" : "left out", h.reason());
+            }
+            since.put(h.virtualServer(), first == null ? h.since() : first);
+        }
+        for (String gone : heldSince.keySet()) {
+            if (!since.containsKey(gone)) {
+                LOG.info("virtual server {} is accepted again", gone);
+            }
+        }
+        heldSince.clear();
+        heldSince.putAll(since);
+        synchronized (lock) {
+            heldBack = List.copyOf(held.subList(0, Math.min(held.size(), ControlStatus.HELD_BACK_LISTED)));
+            heldBackTotal = held.size();
+        }
+    }
+
+    /**
+     * Apply thread, after recording {@code r}: plans the next attempt when it failed for a reason that can go away;
+     * anything else ends a series of retries. The retry re-applies the latest submitted config (a newer one may have
+     * come meanwhile: that is the one that should converge).
+     */
+    private void planRetry(ApplyRecord r) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (!r.outcome().retried()) {
+                if (retry != null) {
+                    LOG.info("keepalived apply converged after {} retries", retryAttempts);
+                }
+                retry = null;
+                retryAttempts = 0;
+                return;
+            }
+            retryAttempts++;
+            long delay = Math.min(retryMax.toMillis(),
+                    retryFirst.toMillis() << Math.min(20, retryAttempts - 1));
+            Retry planned = new Retry(retryAttempts, Instant.now().plusMillis(delay), r.result());
+            retry = planned;
+            if (retryAttempts == 1) {
+                LOG.warn("keepalived apply failed ({}); retrying with backoff from {} ms up to {} s until it succeeds",
+                        r.result(), delay, retryMax.toSeconds());
+            }
+            try {
+                executor.schedule(() -> retryNow(planned), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    private void retryNow(Retry planned) {
+        synchronized (lock) {
+            if (closed || retry != planned || lastSubmitted == null) {
+                return;
+            }
+            if (pendingText != null || scheduled || applying) {
+                // a newer config is on its way: its apply supersedes this retry (and plans another if it fails too)
+                return;
+            }
+            enqueueLocked(lastSubmitted, false, "retry " + planned.attempt() + " after: " + planned.after());
+        }
     }
 
     /**
@@ -706,31 +943,48 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         }
     }
 
-    /** Apply thread: puts back the last wholly checked file, then re-applies the latest config checked whole. */
+    /**
+     * Apply thread: puts back the last wholly checked file, then re-applies the latest config checked whole. The file
+     * put back is checked again first, whole: what made the audit reject the applied file (the VRRP interface gone,
+     * say) may reject it too, and then it stays out (it would bring back members that have left since).
+     */
     private void restoreAfterAudit() {
         KeepalivedSettings s;
+        KeepalivedValidator v;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             s = settings;
+            v = validator;
         }
         String restore = lastWholeCheckedText;
         if (restore != null && !restore.equals(appliedText)) {
             Instant at = Instant.now();
             long t0 = System.nanoTime();
             StringJoiner steps = new StringJoiner(", ");
+            String cause = "audit rejected the applied file";
+            KeepalivedValidator.Result check = v.validate(restore);
+            steps.add("validate " + check.millis() + " ms (whole file to restore)");
             ApplyRecord r;
-            try {
-                writer.write(s.confPath(), restore);
-                steps.add("write " + ms(t0) + " ms");
-                String failure = activate(s, steps);
-                appliedText = restore;
-                r = new ApplyRecord(at, failure == null ? "restored" : "reload failed: " + failure,
-                        "audit rejected the applied file", ms(t0), steps.toString());
-            } catch (AtomicConfigWriter.WriteException e) {
-                r = new ApplyRecord(at, "write failed: " + e.getMessage(), "audit rejected the applied file",
-                        ms(t0), steps.toString());
+            if (!check.accepted()) {
+                r = new ApplyRecord(at, check.exitCode() < 0 ? Outcome.NO_VERDICT : Outcome.REJECTED,
+                        "the last wholly checked file, not restored: " + check.message(), cause, ms(t0),
+                        steps.toString());
+            } else {
+                try {
+                    long tw = System.nanoTime();
+                    writer.write(s.confPath(), restore);
+                    steps.add("write " + ms(tw) + " ms");
+                    String failure = activate(s, steps);
+                    appliedText = restore;
+                    appliedFrom = restore;
+                    hold(List.of());
+                    r = failure == null ? new ApplyRecord(at, Outcome.RESTORED, "", cause, ms(t0), steps.toString())
+                            : new ApplyRecord(at, Outcome.RELOAD_FAILED, failure, cause, ms(t0), steps.toString());
+                } catch (AtomicConfigWriter.WriteException e) {
+                    r = new ApplyRecord(at, Outcome.WRITE_FAILED, e.getMessage(), cause, ms(t0), steps.toString());
+                }
             }
             record(r);
         }
@@ -823,7 +1077,8 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             history.removeFirst();
         }
         history.addLast(r);
-        if (r.result().equals("applied") || r.result().equals("unchanged")) {
+        if (r.outcome() == Outcome.APPLIED || r.outcome() == Outcome.UNCHANGED
+                || r.outcome() == Outcome.APPLIED_PARTLY) {
             LOG.info("keepalived config {} in {} ms ({}) [{}]", r.result(), r.millis(), r.steps(), r.cause());
         } else {
             LOG.warn("keepalived config {} [{}; {}]", r.result(), r.cause(), r.steps());

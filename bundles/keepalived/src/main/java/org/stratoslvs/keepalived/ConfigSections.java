@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -31,8 +32,20 @@ final class ConfigSections {
     private final List<Block> virtualServers;
     private final boolean duplicates;
 
-    /** One {@code virtual_server} block: its text (trailing newline included) and its first line in the file. */
-    record Block(String text, int firstLine, String identity) {
+    /**
+     * One {@code virtual_server} block: its text (trailing newline included), its first line in the file, its identity
+     * (address, port, protocol) and where its text starts in the file ({@code offset}, a char index).
+     */
+    record Block(String text, int firstLine, String identity, int offset) {
+
+        /** The file's last line of the block. */
+        int lastLine() {
+            int lines = 0;
+            for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+                lines++;
+            }
+            return firstLine + Math.max(lines, 1) - 1;
+        }
     }
 
     private ConfigSections(String head, int[] headLines, String headKey, List<Block> virtualServers,
@@ -87,6 +100,26 @@ final class ConfigSections {
             }
         }
         return new Excerpt(text.toString(), origin.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * The file {@code text} (the one these sections were cut from) with each block of {@code replacements}' keys
+     * replaced by its value: the text of another version of that block, or a comment line that says why it is left
+     * out. Everything else stays byte for byte.
+     */
+    static String substitute(String text, List<Block> blocks, Map<Block, String> replacements) {
+        StringBuilder out = new StringBuilder(text.length());
+        int pos = 0;
+        for (Block b : blocks) {
+            String replacement = replacements.get(b);
+            if (replacement == null) {
+                continue;
+            }
+            out.append(text, pos, b.offset()).append(replacement);
+            pos = Math.min(text.length(), b.offset() + b.text().length());
+        }
+        out.append(text, pos, text.length());
+        return out.toString();
     }
 
     /** A text to validate, with the original line number of each of its lines. */
@@ -202,7 +235,7 @@ final class ConfigSections {
                     if (!identities.add(identity)) {
                         duplicates = true;
                     }
-                    blocks.add(new Block(blockText, blockStartLine, identity));
+                    blocks.add(new Block(blockText, blockStartLine, identity, blockStartOffset));
                     blockStartOffset = -1;
                 }
             } else {

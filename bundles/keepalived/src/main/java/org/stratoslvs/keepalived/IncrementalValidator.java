@@ -28,13 +28,16 @@ final class IncrementalValidator {
      * @param complete       true when the whole candidate was checked
      * @param checked        virtual servers handed to keepalived -t
      * @param virtualServers virtual servers in the candidate (-1 when it was not cut)
+     * @param sections       the candidate cut into head and blocks, or null when it was not cut
      */
-    record Outcome(KeepalivedValidator.Result result, boolean complete, int checked, int virtualServers) {
+    record Outcome(KeepalivedValidator.Result result, boolean complete, int checked, int virtualServers,
+                   ConfigSections sections) {
 
         /** For the apply record, e.g. "validate 9 ms (1 of 2000 virtual servers changed)". */
         String step() {
             if (!complete && checked == 0) {
-                return "validate not needed (only comments changed or virtual servers left)";
+                return "validate " + result.millis() + " ms (global and VRRP part only: no virtual server changed, "
+                        + "some left)";
             }
             String what = complete ? "whole file" : checked + " of " + virtualServers + " virtual servers changed";
             return "validate " + result.millis() + " ms (" + what + ")";
@@ -65,7 +68,7 @@ final class IncrementalValidator {
     Outcome validate(String text, boolean incremental) {
         if (!incremental) {
             forget();
-            return new Outcome(validator.validate(text), true, -1, -1);
+            return new Outcome(validator.validate(text), true, -1, -1, null);
         }
         ConfigSections sections = ConfigSections.split(text).orElse(null);
         Outcome outcome;
@@ -80,7 +83,7 @@ final class IncrementalValidator {
             outcome = validatePart(sections, changed);
         } else {
             int count = sections == null ? -1 : sections.virtualServers().size();
-            outcome = new Outcome(validator.validate(text), true, count, count);
+            outcome = new Outcome(validator.validate(text), true, count, count, sections);
         }
         if (outcome.result().accepted()) {
             remember(sections);
@@ -96,10 +99,9 @@ final class IncrementalValidator {
 
     private Outcome validatePart(ConfigSections sections, List<ConfigSections.Block> changed) {
         int total = sections.virtualServers().size();
-        if (changed.isEmpty()) {
-            // only removals (or comments): every block left was accepted with this very head
-            return new Outcome(new KeepalivedValidator.Result(true, 0, "", 0), false, 0, total);
-        }
+        // With only removals (or comments) every block left was accepted with this very head; the head is still
+        // checked, alone: what keepalived -t checks of it (the VRRP interface exists, say) can change under an
+        // unchanged text, and no file is written unchecked.
         ConfigSections.Excerpt excerpt = sections.excerpt(changed);
         KeepalivedValidator.Result r = validator.validate(excerpt.text());
         String message = mapLines(r.message(), excerpt);
@@ -107,7 +109,7 @@ final class IncrementalValidator {
             message += " (checked: the changed virtual servers with the unchanged global and VRRP sections)";
         }
         return new Outcome(new KeepalivedValidator.Result(r.accepted(), r.exitCode(), message, r.millis()), false,
-                changed.size(), total);
+                changed.size(), total, sections);
     }
 
     private void remember(ConfigSections sections) {

@@ -84,6 +84,20 @@ public interface LvsStatusMXBean {
     /** Rejected applies among {@link #getLastApplies()}. */
     int getRejectedApplies();
 
+    /**
+     * Virtual servers keepalived -t rejected while the rest applied (one bad member holds back its own virtual server
+     * only); at most 50 are listed, {@link #getHeldBackTotal()} counts them all.
+     */
+    List<HeldBackVirtualServer> getHeldBack();
+
+    int getHeldBackTotal();
+
+    /**
+     * The retry planned for an apply that failed for a reason that can go away (write, keepalived -t without a
+     * verdict, reload): "attempt N at TIME after: RESULT", or "" when none is planned.
+     */
+    String getPendingRetry();
+
     // operations
 
     /** Forces an apply of the current rendering; returns the result of that apply (waits up to 30 s). */

@@ -3,6 +3,7 @@ package org.stratoslvs.shell;
 import java.util.List;
 
 import org.stratoslvs.api.ControlStatus.ApplyRecord;
+import org.stratoslvs.api.ControlStatus.Outcome;
 
 /** Helpers over keepalived control's apply history. */
 final class Applies {
@@ -12,7 +13,7 @@ final class Applies {
 
     /** The applies whose config keepalived -t refused. */
     static List<ApplyRecord> rejected(List<ApplyRecord> applies) {
-        return applies.stream().filter(a -> a.result().startsWith("rejected")).toList();
+        return applies.stream().filter(a -> a.outcome() == Outcome.REJECTED).toList();
     }
 
     /**

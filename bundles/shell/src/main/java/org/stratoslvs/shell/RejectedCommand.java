@@ -8,6 +8,7 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.stratoslvs.api.ControlStatus;
 import org.stratoslvs.api.ControlStatus.ApplyRecord;
 import org.stratoslvs.api.KeepalivedControl;
 import org.stratoslvs.api.ListenerStatus;
@@ -57,9 +58,30 @@ public class RejectedCommand implements Action {
             System.out.println("  the keepalived control bundle (stratos-lvs-keepalived) is not running");
             return null;
         }
-        List<ApplyRecord> rejected = Applies.rejected(control.status().lastApplies());
+        ControlStatus status = control.status();
+        System.out.println("Virtual servers held back (keepalived -t rejects their block; the rest of the file applies)");
+        if (status.heldBackTotal() == 0) {
+            System.out.println("  none");
+        } else {
+            ShellTable held = new ShellTable();
+            held.column("Virtual server");
+            held.column("Service");
+            held.column("Members (line)");
+            held.column("Since");
+            held.column("Applied file has");
+            held.column("keepalived -t says").maxSize(100);
+            for (ControlStatus.HeldBack h : status.heldBack()) {
+                held.addRow().addContent(h.virtualServer(), h.service(), h.members(), h.since(),
+                        h.previousKept() ? "previous version" : "nothing (left out)", h.reason());
+            }
+            held.print(System.out);
+            if (status.heldBackTotal() > status.heldBack().size()) {
+                System.out.printf("  and %d more%n", status.heldBackTotal() - status.heldBack().size());
+            }
+        }
+        List<ApplyRecord> rejected = Applies.rejected(status.lastApplies());
         if (rejected.isEmpty()) {
-            System.out.println("  none among the last " + control.status().lastApplies().size() + " applies");
+            System.out.println("  none among the last " + status.lastApplies().size() + " applies");
         }
         for (ApplyRecord a : rejected) {
             System.out.printf("  %s %s%n    cause: %s%n", a.at(), a.result(), a.cause());

@@ -99,6 +99,19 @@ public class StatusCommand implements Action {
         out.printf("  reloads          %d%n", s.reloads());
         out.printf("  rejected applies %d of the last %d (lvs:rejected)%n", Applies.rejected(s.lastApplies()).size(),
                 s.lastApplies().size());
+        if (s.heldBackTotal() > 0) {
+            out.printf("  held back        %d virtual servers keepalived -t rejects (lvs:rejected); the rest applies%n",
+                    s.heldBackTotal());
+            for (ControlStatus.HeldBack h : s.heldBack()) {
+                out.printf("                   %s%s%s, since %s%n", h.virtualServer(),
+                        h.service().isEmpty() ? "" : " (service " + h.service() + ")",
+                        h.members().isEmpty() ? "" : " members " + h.members(), h.since());
+            }
+        }
+        if (s.retry() != null) {
+            out.printf("  retry            attempt %d at %s after: %s%n", s.retry().attempt(), s.retry().at(),
+                    s.retry().after());
+        }
         ControlStatus.ApplyRecord last = s.lastApply();
         if (last == null) {
             out.println("  last apply       -");

@@ -14,6 +14,7 @@ import org.stratoslvs.api.RenderStatus;
 import org.stratoslvs.api.TopologyService;
 import org.stratoslvs.core.text.ConfigText;
 import org.stratoslvs.core.topology.Topology;
+import org.stratoslvs.management.HeldBackVirtualServer;
 import org.stratoslvs.management.LvsStatusMXBean;
 
 /** Reads everything live from the services on each attribute access: nothing to keep in sync, nothing stale. */
@@ -270,7 +271,30 @@ final class LvsStatus implements LvsStatusMXBean {
     @Override
     public int getRejectedApplies() {
         ControlStatus s = control();
-        return s == null ? 0 : (int) s.lastApplies().stream().filter(a -> a.result().startsWith("rejected")).count();
+        return s == null ? 0 : (int) s.lastApplies().stream().filter(a -> a.outcome() == ControlStatus.Outcome.REJECTED).count();
+    }
+
+    @Override
+    public List<HeldBackVirtualServer> getHeldBack() {
+        ControlStatus s = control();
+        if (s == null) {
+            return List.of();
+        }
+        return s.heldBack().stream().map(h -> new HeldBackVirtualServer(h.virtualServer(), h.service(), h.members(),
+                h.reason(), str(h.since()), h.previousKept())).toList();
+    }
+
+    @Override
+    public int getHeldBackTotal() {
+        ControlStatus s = control();
+        return s == null ? 0 : s.heldBackTotal();
+    }
+
+    @Override
+    public String getPendingRetry() {
+        ControlStatus s = control();
+        ControlStatus.Retry r = s == null ? null : s.retry();
+        return r == null ? "" : "attempt " + r.attempt() + " at " + r.at() + " after: " + r.after();
     }
 
     @Override

@@ -46,6 +46,17 @@ class MBeansTest {
         assertEquals(4321L, server.getAttribute(status, "KeepalivedPid"));
         assertEquals("rejected: bad", server.getAttribute(status, "LastApplyResult"));
         assertEquals(1, server.getAttribute(status, "RejectedApplies"));
+        // held-back virtual servers are typed composites, not lines
+        javax.management.openmbean.CompositeData[] held =
+                (javax.management.openmbean.CompositeData[]) server.getAttribute(status, "HeldBack");
+        assertEquals(1, held.length);
+        assertEquals("192.168.56.40 80 TCP", held[0].get("virtualServer"));
+        assertEquals("web", held[0].get("service"));
+        assertEquals("m1 (line 33)", held[0].get("members"));
+        assertEquals(true, held[0].get("previousVersionKept"));
+        assertEquals(1, server.getAttribute(status, "HeldBackTotal"));
+        assertTrue(((String) server.getAttribute(status, "PendingRetry")).startsWith("attempt 2 at "),
+                (String) server.getAttribute(status, "PendingRetry"));
         assertEquals(List.of(), List.of((String[]) server.getAttribute(status, "Unavailable")));
 
         assertEquals("accepted", server.invoke(status, "validate", null, null));
@@ -118,8 +129,13 @@ class MBeansTest {
 
         final StubKeepalivedControl stubControl = new StubKeepalivedControl(
                 new ControlStatus("managed", "/tmp/k.conf", "running pid 4321", 4321, 7, List.of(
-                        new ControlStatus.ApplyRecord(Instant.now(), "applied", "x", 5, ""),
-                        new ControlStatus.ApplyRecord(Instant.now(), "rejected: bad", "y", 5, ""))),
+                        new ControlStatus.ApplyRecord(Instant.now(), ControlStatus.Outcome.APPLIED, "", "x", 5, ""),
+                        new ControlStatus.ApplyRecord(Instant.now(), ControlStatus.Outcome.REJECTED, "bad", "y", 5,
+                                "")),
+                        List.of(new ControlStatus.HeldBack("192.168.56.40 80 TCP", "web", "m1 (line 33)",
+                                "(config: Line 33) Checker link local address fe80::1 requires a bind_if",
+                                Instant.EPOCH, true)), 1,
+                        new ControlStatus.Retry(2, Instant.EPOCH, "write failed: No space left on device")),
                 "auth_pass secret\n  real_server 10.0.0.1 80\n");
         KeepalivedControl control = stubControl;
 

@@ -46,6 +46,7 @@ final class LvsPage {
         renderActions(out, actionToken);
         renderOverview(out);
         renderServices(out);
+        renderHeldBack(out);
         renderApplies(out);
         renderRejects(out);
         out.println("</div>");
@@ -85,6 +86,10 @@ final class LvsPage {
             row(out, "keepalived pid", c.pid() > 0 ? Long.toString(c.pid()) : "-");
             row(out, "Config file", c.configPath());
             row(out, "Reloads", Long.toString(c.reloads()));
+            if (c.retry() != null) {
+                row(out, "Retry", "attempt " + c.retry().attempt() + " at " + c.retry().at() + " after: "
+                        + c.retry().after());
+            }
         }
         if (generator == null) {
             row(out, "Rendering", "not running (bundle stratos-lvs-render)");
@@ -148,6 +153,24 @@ final class LvsPage {
             }
         }
         return false;
+    }
+
+    private void renderHeldBack(PrintWriter out) {
+        if (control == null) {
+            return;
+        }
+        ControlStatus c = control.status();
+        if (c.heldBackTotal() == 0) {
+            return;
+        }
+        table(out, "Virtual servers held back: keepalived -t rejects them, the rest applies (" + c.heldBackTotal()
+                + ")", List.of("Virtual server", "Service", "Members (line)", "Since", "Applied file has",
+                "keepalived -t says"));
+        for (ControlStatus.HeldBack h : c.heldBack()) {
+            cells(out, "lvs-held-back", h.virtualServer(), h.service(), h.members(), String.valueOf(h.since()),
+                    h.previousKept() ? "previous version" : "nothing (left out)", h.reason());
+        }
+        endTable(out);
     }
 
     private void renderApplies(PrintWriter out) {

@@ -35,7 +35,9 @@ class LvsPageTest {
                 () -> new RenderStatus(List.of(new RenderStatus.MappedService("web", "192.168.56.40", true, 2,
                         List.of(80))), List.of("bad value " + EVIL), List.of(), null), "");
         KeepalivedControl control = new StubKeepalivedControl(new ControlStatus("managed", "/x", "running pid 7", 7, 1,
-                List.of(new ControlStatus.ApplyRecord(Instant.EPOCH, "rejected: " + EVIL, "cause " + EVIL, 3, ""))),
+                List.of(new ControlStatus.ApplyRecord(Instant.EPOCH, ControlStatus.Outcome.REJECTED, EVIL, "cause " + EVIL, 3, "")),
+                List.of(new ControlStatus.HeldBack("192.168.56.40 80 TCP", "web", "m1 (line 33)", "says " + EVIL,
+                        Instant.EPOCH, false)), 1, new ControlStatus.Retry(1, Instant.EPOCH, "write failed: " + EVIL)),
                 null);
         StringWriter html = new StringWriter();
         new LvsPage(topology, generator, control).render(new PrintWriter(html), "tok", "done " + EVIL);
@@ -43,6 +45,10 @@ class LvsPageTest {
         assertFalse(page.contains("<script"), page);
         assertTrue(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), page);
         assertTrue(page.contains("<td>192.168.56.40</td>"), page);
+        assertTrue(page.contains("<tr class='lvs-held-back'><td>192.168.56.40 80 TCP</td><td>web</td>"
+                + "<td>m1 (line 33)</td>"), page);
+        assertTrue(page.contains("nothing (left out)"), page);
+        assertTrue(page.contains("attempt 1 at 1970-01-01T00:00:00Z after: write failed: &lt;script"), page);
         assertTrue(page.contains("value='tok'"), page);
     }
 
