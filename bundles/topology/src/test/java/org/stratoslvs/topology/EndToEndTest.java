@@ -108,4 +108,63 @@ class EndToEndTest {
         netns.assertAccepted(text);
         assertTrue(pipeline.status().lastApply().result().startsWith("applied"), pipeline.status().toString());
     }
+
+    /**
+     * Issue "one bad member never holds back the rest", as reproduced on the product: a member of web activated
+     * with an IPv6 link-local address (keepalived cannot take it as a real server without bind_if) used to make every
+     * later apply fail, so dns's terminated member stayed in keepalived.conf taking traffic. Whichever layer stops
+     * the bad member (the parser refuses such addresses; keepalived control would hold back web's virtual server),
+     * dns's change must reach the file.
+     */
+    @Test
+    void aMemberKeepalivedCannotTakeDoesNotHoldBackAnotherServicesTermination() throws Exception {
+        Path conf = dir.resolve("keepalived").resolve("keepalived.conf");
+        pipeline = new ApplyPipeline(KeepalivedSettings.parse(Map.of(
+                KeepalivedSettings.MODE, "render-only",
+                KeepalivedSettings.ARGS, "-s " + netns.namespace(),
+                KeepalivedSettings.CONF_PATH, conf.toString()), Map.of()));
+        RenderSettings.Parsed settings = RenderSettings.parse(Map.of(
+                RenderSettings.VIRTUALIP_SET, "web|192.168.56.40,dns|192.168.56.41",
+                RenderSettings.VRRP_INTERFACE, "eth0"), List.of());
+        TopologyStore store = new TopologyStore();
+        feed = new TopologyFeed("e2e", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO),
+                (topic, body) -> {
+                    Outcome outcome = store.accept(topic, body);
+                    if (outcome.changed()) {
+                        pipeline.submit(KeepalivedRenderer.render(outcome.topology(), settings).text(),
+                                outcome.cause());
+                    }
+                });
+        feed.start(getClass().getClassLoader());
+        Await.until("the route to subscribe", 20_000, feed::isConnected);
+        broker.publish("topology.CompleteTopologyEvent", EmbeddedBroker.fixture("0001-topology.CompleteTopologyEvent.json"));
+        Await.until("keepalived.conf", 30_000,
+                () -> read(conf).contains("real_server 10.10.1.11 "),
+                () -> pipeline.status().toString());
+
+        broker.publish("topology.MemberActivatedEvent", """
+                {"serviceName":"web","clusterId":"web.cluster-a","clusterInstanceId":"cluster-instance-1",\
+                "memberId":"web-3","networkPartitionId":"network-partition-1","partitionId":"partition-1",\
+                "portMap":{"80":{"protocol":"http","value":8080,"proxy":80}},\
+                "memberPrivateIPs":["fe80::1"],"defaultPrivateIP":"fe80::1"}""");
+        broker.publish("topology.MemberTerminatedEvent", """
+                {"serviceName":"dns","clusterId":"dns.cluster-a","memberId":"dns-1",\
+                "clusterInstanceId":"cluster-instance-1","networkPartitionId":"network-partition-1",\
+                "partitionId":"partition-1"}""");
+        Await.until("dns-1 to leave keepalived.conf", 30_000,
+                () -> !read(conf).contains("real_server 10.10.1.11 "),
+                () -> store.status().recentRejects() + "; " + pipeline.status());
+        String text = Files.readString(conf);
+        assertFalse(text.contains("fe80::"), text);
+        assertTrue(text.contains("real_server 10.10.0.11 "), "web's good members stay:\n" + text);
+        netns.assertAccepted(text);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
