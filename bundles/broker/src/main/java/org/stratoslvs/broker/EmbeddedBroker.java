@@ -1,17 +1,15 @@
 package org.stratoslvs.broker;
 
-import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
 
 import org.apache.activemq.broker.BrokerService;
-import org.apache.activemq.broker.TransportConnector;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,91 +23,73 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Non-persistent on purpose: topology events are state notifications that the Cloud Controller re-publishes
  * (a complete topology every minute); replaying stale ones after a restart would do harm, not good.
+ *
+ * <p>Two PIDs: its own, and {@code org.stratoslvs} for {@code topology.max.message.bytes}, so that the frame limit
+ * of every connector follows the listener's message limit without a second key to keep in step (either PID may be
+ * missing: defaults apply). Declared in that order, {@code org.stratoslvs} wins should a key be in both; only that
+ * one key of it is read. A change of {@code org.stratoslvs} that leaves the broker's settings as they were (the
+ * mapping, keepalived settings) does not restart the broker.
+ *
+ * <p>Its metatype (the web console's form) is written by hand in OSGI-INF/metatype: the metatype annotations can
+ * designate only a component with one PID.
  */
-@Component(configurationPid = EmbeddedBroker.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
-        service = {})
-@Designate(ocd = EmbeddedBroker.Config.class)
+@Component(configurationPid = {EmbeddedBroker.PID, EmbeddedBroker.LISTENER_PID},
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true, service = {})
 public class EmbeddedBroker {
 
     static final String PID = "org.stratoslvs.broker";
+    static final String LISTENER_PID = "org.stratoslvs";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
-    @ObjectClassDefinition(id = PID, name = "Stratos LVS embedded ActiveMQ broker",
-            description = "The broker that the assembly runs by default. Point Stratos' Cloud Controller "
-                    + "(OpenWire) and cartridge agents (MQTT) at it, or disable it and set broker.url in "
-                    + "org.stratoslvs to an external broker.")
-    public @interface Config {
-
-        @AttributeDefinition(name = "Bind address",
-                description = "Address the connectors listen on. 127.0.0.1 keeps the broker local; use the "
-                        + "director's private address to let a Stratos installation connect.")
-        String bind_address() default "127.0.0.1";
-
-        @AttributeDefinition(name = "OpenWire port", description = "JMS (OpenWire) port, 0 to disable.", min = "0",
-                max = "65535")
-        int openwire_port() default 61616;
-
-        @AttributeDefinition(name = "MQTT port", description = "MQTT port (Python cartridge agents), 0 to disable.",
-                min = "0", max = "65535")
-        int mqtt_port() default 1883;
-
-        @AttributeDefinition(name = "Broker name", description = "Name shown in JMX (org.apache.activemq).")
-        String broker_name() default "stratos-lvs";
-    }
-
     private BrokerService broker;
+    private BrokerSettings settings;
 
     @Activate
-    void activate(BundleContext context, Config config) throws Exception {
-        String bind = config.bind_address();
-        if (!bind.matches("[0-9A-Fa-f:.]+|localhost")) {
-            throw new IllegalArgumentException("bind.address must be an IP literal, got: " + bind);
-        }
-        String host = bind.contains(":") ? "[" + bind + "]" : bind;
-        BrokerService service = new BrokerService();
-        service.setBrokerName(config.broker_name().replaceAll("[^A-Za-z0-9_.-]", "_"));
-        service.setPersistent(false);
-        service.setUseShutdownHook(false);
-        service.setSchedulerSupport(false);
-        service.setAdvisorySupport(true);
-        String data = context.getProperty("karaf.data");
-        if (data != null) {
-            service.setDataDirectory(data + "/activemq");
-        }
-        // Karaf already runs a JMX connector; register the broker's MBeans in the platform MBean server only.
-        service.getManagementContext().setCreateConnector(false);
-
-        // ActiveMQ finds its transport factories (tcp, mqtt) through the thread context class loader.
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(BrokerService.class.getClassLoader());
-        try {
-            if (config.openwire_port() > 0) {
-                addConnector(service, "openwire", "tcp://" + host + ":" + config.openwire_port());
-            }
-            if (config.mqtt_port() > 0) {
-                addConnector(service, "mqtt", "mqtt://" + host + ":" + config.mqtt_port());
-            }
-            service.start();
-            service.waitUntilStarted();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
-        broker = service;
-        LOG.info("Embedded ActiveMQ broker {} started: OpenWire {}:{}, MQTT {}:{}", service.getBrokerName(), bind,
-                config.openwire_port(), bind, config.mqtt_port());
+    void activate(BundleContext context, Map<String, Object> properties) throws Exception {
+        String data = context == null ? null : context.getProperty("karaf.data");
+        start(BrokerSettings.parse(properties), data == null ? null : data + "/activemq");
     }
 
-    private static void addConnector(BrokerService service, String name, String uri) throws Exception {
-        TransportConnector connector = new TransportConnector();
-        connector.setName(name);
-        connector.setUri(new URI(uri));
-        service.addConnector(connector);
+    @Modified
+    void modified(BundleContext context, Map<String, Object> properties) throws Exception {
+        BrokerSettings next = BrokerSettings.parse(properties);
+        if (next.equals(settings)) {
+            return; // a change of org.stratoslvs that is not ours: the broker and its clients stay as they are
+        }
+        LOG.info("Embedded ActiveMQ broker settings changed: restarting it");
+        stop();
+        activate(context, properties);
     }
 
     @Deactivate
     void deactivate() throws Exception {
+        stop();
+    }
+
+    /** The running broker, or null when none runs (refused settings). */
+    BrokerService broker() {
+        return broker;
+    }
+
+    private void start(BrokerSettings parsed, String dataDirectory) throws Exception {
+        settings = parsed;
+        for (String error : parsed.errors()) {
+            LOG.error("Configuration error: {}", error);
+        }
+        Optional<String> refusal = parsed.refusal();
+        if (refusal.isPresent()) {
+            LOG.error("Embedded ActiveMQ broker not started: {}", refusal.get());
+            return;
+        }
+        broker = BrokerSetup.start(parsed, dataDirectory);
+        LOG.info("Embedded ActiveMQ broker {} started: OpenWire {}:{}, MQTT {}:{}, frames up to {} bytes, {}",
+                parsed.brokerName(), parsed.bindAddress(), parsed.openwirePort(), parsed.bindAddress(),
+                parsed.mqttPort(), parsed.maxFrameBytes(), parsed.authentication()
+                        ? "authentication on (users " + parsed.users() + ")" : "no authentication (loopback only)");
+    }
+
+    private void stop() throws Exception {
         BrokerService service = broker;
         broker = null;
         if (service != null) {
