@@ -48,11 +48,11 @@ final class BlockContainment {
     record Result(String headRejection, List<Finding> rejected, int checks) {
     }
 
-    private final KeepalivedValidator validator;
+    private final ConfigChecker validator;
     private final ConfigSections sections;
     private int checks;
 
-    private BlockContainment(KeepalivedValidator validator, ConfigSections sections) {
+    private BlockContainment(ConfigChecker validator, ConfigSections sections) {
         this.validator = validator;
         this.sections = sections;
     }
@@ -63,7 +63,7 @@ final class BlockContainment {
      * candidate: the blocks it names are tried first. Returns null when the search cannot decide (keepalived -t gave
      * no verdict, too many runs, or the file does not behave block by block).
      */
-    static Result search(KeepalivedValidator validator, ConfigSections sections,
+    static Result search(ConfigChecker validator, ConfigSections sections,
                          Collection<ConfigSections.Block> suspects, String message) {
         return new BlockContainment(validator, sections).run(suspects, message);
     }
@@ -135,7 +135,7 @@ final class BlockContainment {
         }
         checks++;
         ConfigSections.Excerpt excerpt = sections.excerpt(blocks);
-        KeepalivedValidator.Result r = validator.validate(excerpt.text());
+        KeepalivedValidator.Result r = validator.check(excerpt.text());
         if (!r.accepted() && r.exitCode() < 0) {
             return null;
         }

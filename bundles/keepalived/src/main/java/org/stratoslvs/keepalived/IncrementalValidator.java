@@ -46,16 +46,16 @@ final class IncrementalValidator {
 
     private static final Pattern LINE = Pattern.compile("\\(config: Line (\\d+)\\)");
 
-    private final KeepalivedValidator validator;
+    private final ConfigChecker validator;
     private String acceptedHeadKey;
     // identity (address port protocol) -> block text; identities are unique in an accepted reference
     private Map<String, String> acceptedBlocks;
 
-    IncrementalValidator(KeepalivedValidator validator) {
+    IncrementalValidator(ConfigChecker validator) {
         this.validator = validator;
     }
 
-    KeepalivedValidator validator() {
+    ConfigChecker validator() {
         return validator;
     }
 
@@ -68,7 +68,7 @@ final class IncrementalValidator {
     Outcome validate(String text, boolean incremental) {
         if (!incremental) {
             forget();
-            return new Outcome(validator.validate(text), true, -1, -1, null);
+            return new Outcome(validator.check(text), true, -1, -1, null);
         }
         ConfigSections sections = ConfigSections.split(text).orElse(null);
         Outcome outcome;
@@ -83,7 +83,7 @@ final class IncrementalValidator {
             outcome = validatePart(sections, changed);
         } else {
             int count = sections == null ? -1 : sections.virtualServers().size();
-            outcome = new Outcome(validator.validate(text), true, count, count, sections);
+            outcome = new Outcome(validator.check(text), true, count, count, sections);
         }
         if (outcome.result().accepted()) {
             remember(sections);
@@ -103,7 +103,7 @@ final class IncrementalValidator {
         // checked, alone: what keepalived -t checks of it (the VRRP interface exists, say) can change under an
         // unchanged text, and no file is written unchecked.
         ConfigSections.Excerpt excerpt = sections.excerpt(changed);
-        KeepalivedValidator.Result r = validator.validate(excerpt.text());
+        KeepalivedValidator.Result r = validator.check(excerpt.text());
         String message = mapLines(r.message(), excerpt);
         if (!r.accepted()) {
             message += " (checked: the changed virtual servers with the unchanged global and VRRP sections)";

@@ -21,7 +21,7 @@ import java.util.function.Function;
  * <p>Thread-safe: every call uses its own temp file in a private (0700) directory, since the text holds the VRRP
  * password.
  */
-public final class KeepalivedValidator {
+public final class KeepalivedValidator implements ConfigChecker {
 
     /** Outcome of one check. {@code message} is keepalived's output (warnings when accepted). */
     public record Result(boolean accepted, int exitCode, String message, long millis) {
@@ -54,6 +54,11 @@ public final class KeepalivedValidator {
     public static Path privateTempDir() throws IOException {
         return Files.createTempDirectory("stratos-lvs-validate-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    @Override
+    public Result check(String configText) {
+        return validate(configText);
     }
 
     public Result validate(String configText) {

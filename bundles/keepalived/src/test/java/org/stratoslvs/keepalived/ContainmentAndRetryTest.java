@@ -197,7 +197,7 @@ class ContainmentAndRetryTest {
         idle();
         assertEquals(Outcome.REJECTED, last().outcome(), last().toString());
         assertTrue(last().detail().startsWith("keepalived -t exit "), last().detail());
-        assertTrue(last().detail().endsWith(ApplyPipeline.HEAD_REJECTED), last().detail());
+        assertTrue(last().detail().endsWith(Containment.HEAD_REJECTED), last().detail());
         assertEquals(good, Files.readString(conf));
         assertNull(pipeline.status().retry(), "a verdict is not retried");
     }

@@ -1,0 +1,27 @@
+package org.stratoslvs.keepalived;
+
+import java.util.StringJoiner;
+
+/** {@code keepalived.mode = render-only}: the file is the product; keepalived is neither started nor signalled. */
+final class RenderOnlyActivation implements Activation {
+
+    @Override
+    public Result activate(StringJoiner steps) {
+        return Result.ok(false);
+    }
+
+    @Override
+    public long pid() {
+        return -1;
+    }
+
+    @Override
+    public String describe() {
+        return "render-only: keepalived is not started or signalled";
+    }
+
+    @Override
+    public void close(boolean stopKeepalived) {
+        // nothing runs
+    }
+}
