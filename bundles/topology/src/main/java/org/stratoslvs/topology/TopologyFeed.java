@@ -3,7 +3,10 @@ package org.stratoslvs.topology;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.listener.DefaultMessageListenerContainer;
 import org.stratoslvs.core.topology.TopologyEvents;
+import org.stratoslvs.core.topology.TopologyStore;
 
 /**
  * The JMS side of the topology listener: one Camel context with a route consuming {@code topology.>} and the
@@ -35,6 +39,10 @@ import org.stratoslvs.core.topology.TopologyEvents;
  * transport (a plain {@code tcp://} URL is wrapped), which re-establishes the connection and re-subscribes;
  * its transport listener tells us when the connection comes back so we can ask for a complete topology
  * (events published while we were away are lost on a non-durable topic subscription).
+ *
+ * <p>Both connections accept frames up to {@code topology.max.message.bytes} plus {@link #FRAME_ENVELOPE_BYTES}
+ * ({@link #withFrameLimit}): a body over the limit is refused before it is read, whatever the broker's own limit, and
+ * the connection that refused it is re-established (the body is lost, as the store would have rejected it).
  */
 public final class TopologyFeed implements AutoCloseable {
 
@@ -44,13 +52,46 @@ public final class TopologyFeed implements AutoCloseable {
         void onMessage(String topic, byte[] body);
     }
 
-    /** Connection settings. */
-    public record BrokerSettings(String url, String username, String password, Duration resyncInterval) {
+    /**
+     * Connection settings.
+     *
+     * @param maxMessageBytes {@code topology.max.message.bytes}: the connection accepts frames up to this plus
+     *                        {@link #FRAME_ENVELOPE_BYTES}, so that no broker can put a larger body on our heap
+     */
+    public record BrokerSettings(String url, String username, String password, Duration resyncInterval,
+                                 long maxMessageBytes) {
         public BrokerSettings {
             Objects.requireNonNull(url, "url");
             resyncInterval = resyncInterval == null ? Duration.ZERO : resyncInterval;
+            if (maxMessageBytes < 1) {
+                throw new IllegalArgumentException("maxMessageBytes must be positive: " + maxMessageBytes);
+            }
+        }
+
+        /** With the default message limit (TopologyStore's). */
+        public BrokerSettings(String url, String username, String password, Duration resyncInterval) {
+            this(url, username, password, resyncInterval, TopologyStore.DEFAULT_MAX_MESSAGE_BYTES);
+        }
+
+        /** Largest frame the connection accepts. */
+        public long maxFrameBytes() {
+            return maxMessageBytes + FRAME_ENVELOPE_BYTES;
+        }
+
+        /** Without the password, which a record would print. */
+        @Override
+        public String toString() {
+            return "BrokerSettings[url=" + url + ", username=" + username + ", password="
+                    + (password == null || password.isEmpty() ? "" : "****") + ", resyncInterval=" + resyncInterval
+                    + ", maxMessageBytes=" + maxMessageBytes + "]";
         }
     }
+
+    /**
+     * What a frame delivering a message carries besides its body: the same envelope the embedded broker allows
+     * (bundles/broker BrokerSettings.FRAME_ENVELOPE_BYTES: the largest MQTT topic, OpenWire headers).
+     */
+    public static final long FRAME_ENVELOPE_BYTES = 128 * 1024;
 
     public static final String TOPOLOGY_TOPIC_PATTERN = "topology.>";
     public static final String COMPLETE_TOPOLOGY_REQUEST_TOPIC = "initializer.CompleteTopologyRequestEvent";
@@ -64,6 +105,7 @@ public final class TopologyFeed implements AutoCloseable {
     private static final long NOT_WAITING = Long.MIN_VALUE;
     private static final long REQUEST_CHECK_MILLIS = 100;
     private static final String ROUTE_ID = "stratos-topology";
+    private static final String MAX_FRAME_SIZE_OPTION = "wireFormat.maxFrameSize";
 
     private static final Logger LOG = LoggerFactory.getLogger(TopologyFeed.class);
 
@@ -284,13 +326,73 @@ public final class TopologyFeed implements AutoCloseable {
     }
 
     private ActiveMQConnectionFactory connectionFactory(String url) {
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(
+                withFrameLimit(url, settings.maxFrameBytes()));
         if (settings.username() != null && !settings.username().isEmpty()) {
             factory.setUserName(settings.username());
             factory.setPassword(settings.password());
         }
         factory.setClientIDPrefix("stratos-lvs");
         return factory;
+    }
+
+    /**
+     * Adds {@code wireFormat.maxFrameSize} to every transport of a failover URL: ActiveMQ then refuses any frame
+     * larger than that before reading it, and tells the broker, which negotiates the smaller of both limits and never
+     * sends a larger one (the connection is closed instead, and failover reconnects). An operator's own smaller limit
+     * stays. {@code vm://} has no frames.
+     */
+    static String withFrameLimit(String failoverUrl, long maxFrameBytes) {
+        String rest = failoverUrl.substring("failover:".length());
+        String transports;
+        String options;
+        if (rest.startsWith("(")) {
+            int close = rest.lastIndexOf(')');
+            transports = rest.substring(1, close);
+            options = rest.substring(close + 1);
+        } else {
+            // failover:uri?options: the options are failover's (as ActiveMQ reads it)
+            int query = rest.indexOf('?');
+            transports = query < 0 ? rest : rest.substring(0, query);
+            options = query < 0 ? "" : rest.substring(query);
+        }
+        StringJoiner limited = new StringJoiner(",", "failover:(", ")" + options);
+        for (String transport : transports.split(",")) {
+            limited.add(transportWithFrameLimit(transport.trim(), maxFrameBytes));
+        }
+        return limited.toString();
+    }
+
+    private static String transportWithFrameLimit(String transport, long maxFrameBytes) {
+        if (transport.startsWith("vm:")) {
+            return transport;
+        }
+        int query = transport.indexOf('?');
+        String base = query < 0 ? transport : transport.substring(0, query);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (query >= 0) {
+            for (String parameter : transport.substring(query + 1).split("&")) {
+                int equals = parameter.indexOf('=');
+                if (!parameter.isEmpty()) {
+                    parameters.put(equals < 0 ? parameter : parameter.substring(0, equals),
+                            equals < 0 ? "" : parameter.substring(equals + 1));
+                }
+            }
+        }
+        parameters.merge(MAX_FRAME_SIZE_OPTION, String.valueOf(maxFrameBytes),
+                (own, ours) -> isSmaller(own, maxFrameBytes) ? own : ours);
+        StringJoiner joined = new StringJoiner("&", base + "?", "");
+        parameters.forEach((key, value) -> joined.add(value.isEmpty() ? key : key + "=" + value));
+        return joined.toString();
+    }
+
+    private static boolean isSmaller(String value, long limit) {
+        try {
+            long own = Long.parseLong(value.trim());
+            return own > 0 && own <= limit;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /**

@@ -17,7 +17,7 @@ import org.apache.activemq.broker.TransportConnector;
 
 /**
  * A real, non-persistent ActiveMQ broker on loopback with OpenWire and MQTT connectors, restartable on the same
- * ports (to test outages).
+ * ports (to test outages). It does not check frame sizes on its OpenWire connector.
  */
 final class EmbeddedBroker implements AutoCloseable {
 
@@ -32,7 +32,9 @@ final class EmbeddedBroker implements AutoCloseable {
         service.setUseJmx(false);
         service.setUseShutdownHook(false);
         service.setSchedulerSupport(false);
-        add(service, "tcp://127.0.0.1:" + openwirePort);
+        // No frame limit, and no check of its own frames against what a client negotiates: like a broker that
+        // ignores our limit, so the clients' own checks are what the tests see.
+        add(service, "tcp://127.0.0.1:" + openwirePort + "?wireFormat.maxFrameSizeEnabled=false");
         add(service, "mqtt://127.0.0.1:" + mqttPort);
         service.start();
         service.waitUntilStarted();

@@ -244,6 +244,61 @@ class TopologyFeedTest {
         assertEquals(2, calls.get());
     }
 
+    @Test
+    void aBrokerWithoutAFrameLimitCannotPutABodyOverOursOnTheHeap() throws Exception {
+        // The test broker has no frame limit, like an external broker set up without one.
+        long maxMessage = 256 * 1024;
+        java.util.concurrent.atomic.AtomicInteger largest = new java.util.concurrent.atomic.AtomicInteger();
+        feed = new TopologyFeed("test", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO,
+                maxMessage), (topic, body) -> {
+                    largest.accumulateAndGet(body.length, Math::max);
+                    store.accept(topic, body);
+                });
+        feed.start(getClass().getClassLoader());
+        Await.until("the route to connect", 20_000, feed::isConnected);
+
+        broker.publish("topology.CompleteTopologyEvent", "x".repeat(4 * 1024 * 1024));
+        // The connection that refused the frame comes back by itself and the next message gets through.
+        Await.until("a complete topology after the refused body", 30_000, () -> {
+            if (feed.isConnected()) {
+                try {
+                    broker.publish("topology.CompleteTopologyEvent", COMPLETE);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return current().initialized();
+        });
+        assertTrue(largest.get() <= maxMessage + TopologyFeed.FRAME_ENVELOPE_BYTES,
+                "the sink got a body of " + largest.get() + " bytes");
+        assertEquals(3, current().services().size());
+    }
+
+    @Test
+    void everyTransportOfTheBrokerUrlGetsTheFrameLimit() {
+        assertEquals("failover:(tcp://10.0.0.5:61616?wireFormat.maxFrameSize=1000)?timeout=5",
+                TopologyFeed.withFrameLimit("failover:(tcp://10.0.0.5:61616)?timeout=5", 1000));
+        assertEquals("failover:(tcp://a:1?wireFormat.maxFrameSize=1000,ssl://b:2?x=y&wireFormat.maxFrameSize=1000)",
+                TopologyFeed.withFrameLimit("failover:(tcp://a:1,ssl://b:2?x=y)", 1000));
+        // an operator's larger limit is lowered, a smaller one kept
+        assertEquals("failover:(tcp://a:1?wireFormat.maxFrameSize=1000&y=1)",
+                TopologyFeed.withFrameLimit("failover:(tcp://a:1?wireFormat.maxFrameSize=99999999&y=1)", 1000));
+        assertEquals("failover:(nio://a:1?wireFormat.maxFrameSize=500)",
+                TopologyFeed.withFrameLimit("failover:(nio://a:1?wireFormat.maxFrameSize=500)", 1000));
+        // without parentheses, failover's options stay failover's
+        assertEquals("failover:(tcp://a:1?wireFormat.maxFrameSize=1000)?randomize=false",
+                TopologyFeed.withFrameLimit("failover:tcp://a:1?randomize=false", 1000));
+        // in-VM: no frames
+        assertEquals("failover:(vm://embedded)", TopologyFeed.withFrameLimit("failover:(vm://embedded)", 1000));
+    }
+
+    @Test
+    void theSettingsNeverPrintThePassword() {
+        String shown = new TopologyFeed.BrokerSettings("tcp://h:1", "lvs", "s3cret", Duration.ZERO).toString();
+        assertFalse(shown.contains("s3cret"), shown);
+        assertTrue(shown.contains("lvs"), shown);
+    }
+
     /** Answers every CompleteTopologyRequestEvent with the current truth, like Stratos' Cloud Controller. */
     private static final class CloudController implements AutoCloseable {
         private final Connection connection;

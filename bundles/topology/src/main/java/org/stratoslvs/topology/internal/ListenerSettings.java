@@ -46,8 +46,10 @@ record ListenerSettings(TopologyFeed.BrokerSettings broker, TopologyFilter filte
             errors.add("topology filter: " + e.getMessage() + "; filters ignored until fixed");
             filter = TopologyFilter.NONE;
         }
+        // The message limit is part of the connection: its frames are capped to it (a change reconnects).
         TopologyFeed.BrokerSettings broker = new TopologyFeed.BrokerSettings(url,
-                text(props, BROKER_USERNAME, ""), text(props, BROKER_PASSWORD, ""), Duration.ofSeconds(resync));
+                text(props, BROKER_USERNAME, ""), text(props, BROKER_PASSWORD, ""), Duration.ofSeconds(resync),
+                maxBytes);
         return new ListenerSettings(broker, filter, maxBytes, List.copyOf(errors));
     }
 
