@@ -81,10 +81,7 @@ public final class ApplyLatencyBenchmark {
     private static final String FLOOR_TOPIC = "stratoslvs.bench.floor";
     private static final String INTERFACE = "eth0";
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(60);
-    private static final Pattern VALIDATE_MS = Pattern.compile("validate (\\d+) ms");
     private static final Pattern CHECKED = Pattern.compile("\\((\\d+ of \\d+) virtual servers changed\\)");
-    private static final Pattern WRITE_MS = Pattern.compile("write (\\d+) ms");
-    private static final Pattern RELOAD_MS = Pattern.compile("reload \\(SIGHUP pid \\d+\\) (\\d+) ms");
 
     /**
      * @param sizes              members in the topology, one latency series each (10 members per service)
@@ -584,15 +581,15 @@ public final class ApplyLatencyBenchmark {
                     toRoute[i] = consumedAt.get(seq) - published;
                     routeWork[i] = submittedAt.get(seq) - consumedAt.get(seq);
                     toApplied[i] = e.endNanos() - submittedAt.get(seq);
-                    validateMs[i] = step(VALIDATE_MS, e.record());
+                    validateMs[i] = e.record().millisOf(ControlStatus.Step.Kind.VALIDATE);
                     Matcher scope = CHECKED.matcher(e.record().steps());
                     if (scope.find()) {
                         checked.add(scope.group(1));
                     } else {
                         wholeFileChecks++;
                     }
-                    writeMs[i] = step(WRITE_MS, e.record());
-                    reloadMs[i] = step(RELOAD_MS, e.record());
+                    writeMs[i] = e.record().millisOf(ControlStatus.Step.Kind.WRITE);
+                    reloadMs[i] = e.record().millisOf(ControlStatus.Step.Kind.RELOAD);
                     busy[i] = keepalivedBusy;
                     floor[i] = done[1] - floorPublished;
                     floorToConsumer[i] = done[0] - floorPublished;
@@ -799,11 +796,6 @@ public final class ApplyLatencyBenchmark {
             sb.append(StratosMessages.service(s)).append("|192.168.").append(s / 250).append('.').append(1 + s % 250);
         }
         return sb.toString();
-    }
-
-    private static long step(Pattern p, ApplyRecord r) {
-        Matcher m = p.matcher(r.steps());
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private static void awaitCondition(String what, Duration timeout, java.util.function.BooleanSupplier ok)

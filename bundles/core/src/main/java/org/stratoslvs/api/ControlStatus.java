@@ -83,18 +83,71 @@ public record ControlStatus(String mode, String configPath, String keepalived, l
     }
 
     /**
+     * One step of an apply: what it was, how long it took (-1 when it is not timed), and how the status says it,
+     * e.g. "validate 12 ms (1 of 2000 virtual servers changed)".
+     */
+    public record Step(Kind kind, long millis, String text) {
+
+        /** What a step did. */
+        public enum Kind {
+            /** keepalived -t before the write (or its skipping). */
+            VALIDATE,
+            /** the search for the virtual servers keepalived -t rejects. */
+            CONTAIN,
+            /** the atomic write (or its failure). */
+            WRITE,
+            /** keepalived started, or one left running adopted. */
+            START,
+            /** keepalived signalled, or the reload command run. */
+            RELOAD,
+            /** anything else, e.g. how long a failed activation took. */
+            OTHER
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /**
      * One apply.
      *
-     * @param outcome how it ended
-     * @param detail  why, for anything but a plain success (keepalived's message, the write error, ...); may be empty
-     * @param cause   the events or operator action that led to it
-     * @param millis  total duration
-     * @param steps   per-step durations, e.g. "validate 12 ms, write 3 ms, reload 1 ms"
+     * @param outcome  how it ended
+     * @param detail   why, for anything but a plain success (keepalived's message, the write error, ...); may be empty
+     * @param cause    the events or operator action that led to it
+     * @param millis   total duration
+     * @param stepList its steps in order, each with its duration
      */
-    public record ApplyRecord(Instant at, Outcome outcome, String detail, String cause, long millis, String steps) {
+    public record ApplyRecord(Instant at, Outcome outcome, String detail, String cause, long millis,
+                              List<Step> stepList) {
 
         public ApplyRecord {
             detail = detail == null ? "" : detail;
+            stepList = List.copyOf(stepList);
+        }
+
+        /** The steps as the status says them, e.g. "validate 12 ms (whole file), write 3 ms, reload 1 ms". */
+        public String steps() {
+            StringBuilder b = new StringBuilder();
+            for (Step s : stepList) {
+                if (b.length() > 0) {
+                    b.append(", ");
+                }
+                b.append(s.text());
+            }
+            return b.toString();
+        }
+
+        /** The summed duration of the steps of {@code kind} that were timed, or -1 when there was none. */
+        public long millisOf(Step.Kind kind) {
+            long sum = -1;
+            for (Step s : stepList) {
+                if (s.kind() == kind && s.millis() >= 0) {
+                    sum = Math.max(sum, 0) + s.millis();
+                }
+            }
+            return sum;
         }
 
         /** The outcome's label, with the detail after a colon when there is one: "rejected: keepalived -t exit 5...". */

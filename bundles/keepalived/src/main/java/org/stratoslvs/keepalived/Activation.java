@@ -1,6 +1,5 @@
 package org.stratoslvs.keepalived;
 
-import java.util.StringJoiner;
 
 /**
  * How keepalived takes a file once it is written, one implementation per {@code keepalived.mode}: every start,
@@ -29,7 +28,7 @@ public interface Activation {
     }
 
     /** Makes keepalived take the file just written; adds its step with its duration to {@code steps}. */
-    Result activate(StringJoiner steps);
+    Result activate(Steps steps);
 
     /** keepalived's pid, or -1. */
     long pid();

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.StringJoiner;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -21,6 +20,7 @@ import org.stratoslvs.api.ControlStatus;
 import org.stratoslvs.api.ControlStatus.ApplyRecord;
 import org.stratoslvs.api.ControlStatus.Outcome;
 import org.stratoslvs.api.ControlStatus.Retry;
+import org.stratoslvs.api.ControlStatus.Step;
 import org.stratoslvs.api.KeepalivedControl;
 import org.stratoslvs.keepalived.KeepalivedSettings.Mode;
 
@@ -189,7 +189,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             }
             if (lastSubmitted == null) {
                 history.record(new ApplyRecord(Instant.now(), Outcome.RELOAD_FAILED,
-                        "no config has been submitted yet", cause, 0, ""));
+                        "no config has been submitted yet", cause, 0, List.of()));
                 return;
             }
             enqueueLocked(lastSubmitted, true, cause);
@@ -406,7 +406,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
                 r = apply(batch.text(), batch.force(), batch.cause(), s, c);
             } catch (RuntimeException e) {
                 LOG.error("keepalived apply failed unexpectedly", e);
-                r = new ApplyRecord(Instant.now(), Outcome.RELOAD_FAILED, e.toString(), batch.cause(), 0, "");
+                r = new ApplyRecord(Instant.now(), Outcome.RELOAD_FAILED, e.toString(), batch.cause(), 0, List.of());
             }
             // taken before recording, which logs: the listener times the apply, not our logging
             long end = System.nanoTime();
@@ -440,9 +440,9 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     private ApplyRecord apply(String text, boolean force, String cause, KeepalivedSettings s, ConfigChecker c) {
         Instant at = Instant.now();
         long t0 = System.nanoTime();
-        StringJoiner steps = new StringJoiner(", ");
+        Steps steps = new Steps();
         if (!force && text.equals(appliedFrom)) {
-            return new ApplyRecord(at, Outcome.UNCHANGED, "", cause, ms(t0), "");
+            return new ApplyRecord(at, Outcome.UNCHANGED, "", cause, ms(t0), List.of());
         }
 
         StagedWrite staged = stage(s, text);
@@ -452,11 +452,11 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         if (verdict.rejection() != null) {
             staged.discard();
             if (verdict.noVerdict()) {
-                return new ApplyRecord(at, Outcome.NO_VERDICT, verdict.rejection(), cause, ms(t0), steps.toString());
+                return new ApplyRecord(at, Outcome.NO_VERDICT, verdict.rejection(), cause, ms(t0), steps.list());
             }
             contained = containment.contain(text, verdict.sections(), verdict.rejection(), c, appliedText, steps);
             if (contained.rejection() != null) {
-                return new ApplyRecord(at, Outcome.REJECTED, contained.rejection(), cause, ms(t0), steps.toString());
+                return new ApplyRecord(at, Outcome.REJECTED, contained.rejection(), cause, ms(t0), steps.list());
             }
             toWrite = contained.text();
             staged = stage(s, toWrite);
@@ -466,7 +466,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
                 return new ApplyRecord(at, again.noVerdict() ? Outcome.NO_VERDICT : Outcome.REJECTED,
                         again.noVerdict() ? again.rejection() : verdict.rejection()
                                 + " (and with the rejected virtual servers held back: " + again.rejection() + ")",
-                        cause, ms(t0), steps.toString());
+                        cause, ms(t0), steps.list());
             }
             verdict = again;
         }
@@ -474,26 +474,26 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         try {
             staged.commit();
         } catch (AtomicConfigWriter.WriteException e) {
-            steps.add("write failed after " + staged.millis() + " ms");
-            return new ApplyRecord(at, Outcome.WRITE_FAILED, e.getMessage(), cause, ms(t0), steps.toString());
+            steps.add(Step.Kind.WRITE, staged.millis(), "write failed after " + staged.millis() + " ms");
+            return new ApplyRecord(at, Outcome.WRITE_FAILED, e.getMessage(), cause, ms(t0), steps.list());
         }
-        steps.add("write " + staged.millis() + " ms (alongside keepalived -t; waited " + staged.waitedMillis()
-                + " ms)");
+        steps.add(Step.Kind.WRITE, staged.millis(), "write " + staged.millis() + " ms (alongside keepalived -t; waited "
+                + staged.waitedMillis() + " ms)");
 
         long t2 = System.nanoTime();
         String failure = activate(steps);
         if (failure != null) {
-            steps.add("took " + ms(t2) + " ms");
-            return new ApplyRecord(at, Outcome.RELOAD_FAILED, failure, cause, ms(t0), steps.toString());
+            steps.add(Step.Kind.OTHER, ms(t2), "took " + ms(t2) + " ms");
+            return new ApplyRecord(at, Outcome.RELOAD_FAILED, failure, cause, ms(t0), steps.list());
         }
         appliedText = toWrite;
         appliedFrom = text;
         containment.hold(contained == null ? List.of() : contained.held());
         validation.applied(toWrite, verdict.wholeChecked(), s, c != null);
         if (contained != null) {
-            return new ApplyRecord(at, Outcome.APPLIED_PARTLY, contained.summary(), cause, ms(t0), steps.toString());
+            return new ApplyRecord(at, Outcome.APPLIED_PARTLY, contained.summary(), cause, ms(t0), steps.list());
         }
-        return new ApplyRecord(at, Outcome.APPLIED, "", cause, ms(t0), steps.toString());
+        return new ApplyRecord(at, Outcome.APPLIED, "", cause, ms(t0), steps.list());
     }
 
     /** Starts writing {@code text}'s temp file on the writer thread, alongside keepalived -t. */
@@ -503,7 +503,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
 
     /** Checks {@code text}; the staged write is discarded should the check itself fail unexpectedly. */
     private ValidationPolicy.Verdict check(StagedWrite staged, String text, KeepalivedSettings s, ConfigChecker c,
-                                           StringJoiner steps) {
+                                           Steps steps) {
         try {
             return validation.check(text, s, c, steps);
         } catch (RuntimeException e) {
@@ -513,7 +513,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
     }
 
     /** Makes keepalived take the written file; null on success, else why not. */
-    private String activate(StringJoiner steps) {
+    private String activate(Steps steps) {
         Activation.Result r = activation.activate(steps);
         if (r.reloaded()) {
             history.countReload();
@@ -549,28 +549,28 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         if (restore != null && c != null) {
             Instant at = Instant.now();
             long t0 = System.nanoTime();
-            StringJoiner steps = new StringJoiner(", ");
+            Steps steps = new Steps();
             String cause = "audit rejected the applied file";
             KeepalivedValidator.Result check = c.check(restore);
-            steps.add("validate " + check.millis() + " ms (whole file to restore)");
+            steps.add(Step.Kind.VALIDATE, check.millis(), "validate " + check.millis() + " ms (whole file to restore)");
             ApplyRecord r;
             if (!check.accepted()) {
                 r = new ApplyRecord(at, check.exitCode() < 0 ? Outcome.NO_VERDICT : Outcome.REJECTED,
                         "the last wholly checked file, not restored: " + check.message(), cause, ms(t0),
-                        steps.toString());
+                        steps.list());
             } else {
                 try {
                     long tw = System.nanoTime();
                     writer.write(s.confPath(), restore);
-                    steps.add("write " + ms(tw) + " ms");
+                    steps.add(Step.Kind.WRITE, ms(tw), "write " + ms(tw) + " ms");
                     String failure = activate(steps);
                     appliedText = restore;
                     appliedFrom = restore;
                     containment.hold(List.of());
-                    r = failure == null ? new ApplyRecord(at, Outcome.RESTORED, "", cause, ms(t0), steps.toString())
-                            : new ApplyRecord(at, Outcome.RELOAD_FAILED, failure, cause, ms(t0), steps.toString());
+                    r = failure == null ? new ApplyRecord(at, Outcome.RESTORED, "", cause, ms(t0), steps.list())
+                            : new ApplyRecord(at, Outcome.RELOAD_FAILED, failure, cause, ms(t0), steps.list());
                 } catch (AtomicConfigWriter.WriteException e) {
-                    r = new ApplyRecord(at, Outcome.WRITE_FAILED, e.getMessage(), cause, ms(t0), steps.toString());
+                    r = new ApplyRecord(at, Outcome.WRITE_FAILED, e.getMessage(), cause, ms(t0), steps.list());
                 }
             }
             history.record(r);

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stratoslvs.api.ControlStatus;
 import org.stratoslvs.api.ControlStatus.HeldBack;
+import org.stratoslvs.api.ControlStatus.Step;
 
 /**
  * Holds back the virtual servers keepalived -t rejects so that the rest of a candidate applies: one bad member holds
@@ -50,13 +51,13 @@ final class Containment {
      * keepalived rejected with {@code rejection}, given the {@code applied} file (null before the first apply).
      */
     Contained contain(String text, ConfigSections sections, String rejection, ConfigChecker checker, String applied,
-                      StringJoiner steps) {
+                      Steps steps) {
         long t = System.nanoTime();
         if (sections == null) {
             sections = ConfigSections.split(text).orElse(null);
         }
         if (sections == null || sections.hasDuplicateVirtualServers()) {
-            steps.add("no virtual server singled out (the file cannot be cut into them)");
+            steps.add(Step.Kind.CONTAIN, "no virtual server singled out (the file cannot be cut into them)");
             return Contained.rejected(rejection);
         }
         // With the head unchanged only blocks that differ from the applied file can be the rejected ones: the
@@ -78,10 +79,10 @@ final class Containment {
         }
         BlockContainment.Result found = BlockContainment.search(checker, sections, suspects, rejection);
         if (found == null) {
-            steps.add("contain " + ms(t) + " ms (no virtual server singled out)");
+            steps.add(Step.Kind.CONTAIN, ms(t), "contain " + ms(t) + " ms (no virtual server singled out)");
             return Contained.rejected(rejection);
         }
-        steps.add("contain " + ms(t) + " ms (" + found.checks() + " keepalived -t runs, " + found.rejected().size()
+        steps.add(Step.Kind.CONTAIN, ms(t), "contain " + ms(t) + " ms (" + found.checks() + " keepalived -t runs, " + found.rejected().size()
                 + " of " + suspects.size() + " suspect virtual servers rejected)");
         if (found.headRejection() != null) {
             return Contained.rejected(rejection + " " + HEAD_REJECTED);

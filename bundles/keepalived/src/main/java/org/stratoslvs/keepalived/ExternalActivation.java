@@ -2,7 +2,8 @@ package org.stratoslvs.keepalived;
 
 import java.io.IOException;
 import java.util.OptionalLong;
-import java.util.StringJoiner;
+
+import org.stratoslvs.api.ControlStatus.Step;
 
 /**
  * {@code keepalived.mode = external}: keepalived runs under someone else (systemd, say); it is reloaded by the
@@ -24,7 +25,7 @@ final class ExternalActivation implements Activation {
     }
 
     @Override
-    public Result activate(StringJoiner steps) {
+    public Result activate(Steps steps) {
         long t = System.nanoTime();
         try {
             if (!settings.reloadCommand().isEmpty()) {
@@ -36,7 +37,8 @@ final class ExternalActivation implements Activation {
                 if (run.exitCode() != 0) {
                     return Result.failed("reload command exit " + run.exitCode() + ": " + run.output().strip());
                 }
-                steps.add("reload command " + ms(t) + " ms");
+                long took = ms(t);
+                steps.add(Step.Kind.RELOAD, took, "reload command " + took + " ms");
                 return Result.ok(true);
             }
             OptionalLong pid = Processes.livePidFrom(settings.pidFile());
@@ -48,7 +50,8 @@ final class ExternalActivation implements Activation {
                 return Result.failed("keepalived pid " + pid.getAsLong() + " does not handle SIGHUP yet");
             }
             hup.signal(pid.getAsLong());
-            steps.add("reload (SIGHUP pid " + pid.getAsLong() + ") " + ms(t) + " ms");
+            long took = ms(t);
+            steps.add(Step.Kind.RELOAD, took, "reload (SIGHUP pid " + pid.getAsLong() + ") " + took + " ms");
             return Result.ok(true);
         } catch (IOException e) {
             return Result.failed(e.getMessage());

@@ -1,8 +1,9 @@
 package org.stratoslvs.keepalived;
 
 import java.io.IOException;
-import java.util.StringJoiner;
 import java.util.function.Function;
+
+import org.stratoslvs.api.ControlStatus.Step;
 
 /**
  * {@code keepalived.mode = managed}: keepalived runs as our child under a {@link KeepalivedSupervisor}, started on the
@@ -26,7 +27,7 @@ final class ManagedActivation implements Activation {
     }
 
     @Override
-    public Result activate(StringJoiner steps) {
+    public Result activate(Steps steps) {
         long t = System.nanoTime();
         KeepalivedSupervisor sup = supervisor;
         if (sup == null) {
@@ -35,11 +36,11 @@ final class ManagedActivation implements Activation {
         }
         if (!sup.isStarted()) {
             if (!sup.start()) {
-                steps.add("start " + ms(t) + " ms");
+                steps.add(Step.Kind.START, ms(t), "start " + ms(t) + " ms");
                 return Result.ok(false);
             }
             // adopted a keepalived left running earlier: it still runs the old file
-            steps.add("adopted pid " + sup.pid());
+            steps.add(Step.Kind.START, "adopted pid " + sup.pid());
             t = System.nanoTime();
         }
         if (!sup.isRunning()) {
@@ -50,7 +51,8 @@ final class ManagedActivation implements Activation {
         try {
             long pid = sup.pid();
             sup.reload();
-            steps.add("reload (SIGHUP pid " + pid + ") " + ms(t) + " ms");
+            long took = ms(t);
+            steps.add(Step.Kind.RELOAD, took, "reload (SIGHUP pid " + pid + ") " + took + " ms");
             return Result.ok(true);
         } catch (IOException e) {
             return Result.failed(e.getMessage());

@@ -1,12 +1,11 @@
 package org.stratoslvs.keepalived;
 
-import java.util.StringJoiner;
 
 /** {@code keepalived.mode = render-only}: the file is the product; keepalived is neither started nor signalled. */
 final class RenderOnlyActivation implements Activation {
 
     @Override
-    public Result activate(StringJoiner steps) {
+    public Result activate(Steps steps) {
         return Result.ok(false);
     }
 

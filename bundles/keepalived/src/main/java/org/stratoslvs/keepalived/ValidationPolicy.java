@@ -2,7 +2,6 @@ package org.stratoslvs.keepalived;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.StringJoiner;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +9,7 @@ import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.stratoslvs.api.ControlStatus.Step;
 
 /**
  * What keepalived -t checks before an apply, and the background audit that checks the reasoning behind it.
@@ -74,9 +74,9 @@ final class ValidationPolicy {
     }
 
     /** Checks {@code text} with {@code c} (null: nothing to check with, e.g. render-only without keepalived). */
-    Verdict check(String text, KeepalivedSettings s, ConfigChecker c, StringJoiner steps) {
+    Verdict check(String text, KeepalivedSettings s, ConfigChecker c, Steps steps) {
         if (c == null) {
-            steps.add("validate skipped (" + s.binary() + " not installed)");
+            steps.add(Step.Kind.VALIDATE, "validate skipped (" + s.binary() + " not installed)");
             return new Verdict(null, false, false, null);
         }
         if (incremental == null || incremental.validator() != c) {
@@ -85,7 +85,7 @@ final class ValidationPolicy {
         IncrementalValidator.Outcome outcome = incremental.validate(text,
                 s.validateScope() == KeepalivedSettings.ValidateScope.CHANGED && !incrementalOff);
         KeepalivedValidator.Result result = outcome.result();
-        steps.add(outcome.step());
+        steps.add(Step.Kind.VALIDATE, result.millis(), outcome.step());
         if (!result.accepted()) {
             return new Verdict(result.message(), result.exitCode() < 0, false, outcome.sections());
         }

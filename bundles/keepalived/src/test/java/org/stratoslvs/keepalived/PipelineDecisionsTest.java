@@ -88,13 +88,13 @@ class PipelineDecisionsTest {
         final AtomicInteger failures = new AtomicInteger();
 
         @Override
-        public Result activate(java.util.StringJoiner steps) {
+        public Result activate(Steps steps) {
             if (failing.get()) {
                 failures.incrementAndGet();
                 return Result.failed("stand-in keepalived refuses the reload");
             }
             activations.incrementAndGet();
-            steps.add("reload (stand-in)");
+            steps.add(org.stratoslvs.api.ControlStatus.Step.Kind.RELOAD, 0, "reload (stand-in)");
             return Result.ok(true);
         }
 

@@ -15,7 +15,7 @@ import org.stratoslvs.api.ControlStatus.Retry;
 class RetryPlanTest {
 
     private static ApplyRecord record(Outcome o) {
-        return new ApplyRecord(Instant.EPOCH, o, o == Outcome.APPLIED ? "" : "why", "cause", 1, "");
+        return new ApplyRecord(Instant.EPOCH, o, o == Outcome.APPLIED ? "" : "why", "cause", 1, java.util.List.of());
     }
 
     @Test

@@ -129,9 +129,9 @@ class MBeansTest {
 
         final StubKeepalivedControl stubControl = new StubKeepalivedControl(
                 new ControlStatus("managed", "/tmp/k.conf", "running pid 4321", 4321, 7, List.of(
-                        new ControlStatus.ApplyRecord(Instant.now(), ControlStatus.Outcome.APPLIED, "", "x", 5, ""),
+                        new ControlStatus.ApplyRecord(Instant.now(), ControlStatus.Outcome.APPLIED, "", "x", 5, List.of()),
                         new ControlStatus.ApplyRecord(Instant.now(), ControlStatus.Outcome.REJECTED, "bad", "y", 5,
-                                "")),
+                                List.of())),
                         List.of(new ControlStatus.HeldBack("192.168.56.40 80 TCP", "web", "m1 (line 33)",
                                 "(config: Line 33) Checker link local address fe80::1 requires a bind_if",
                                 Instant.EPOCH, true)), 1,

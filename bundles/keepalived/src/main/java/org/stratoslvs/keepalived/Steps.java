@@ -1,0 +1,32 @@
+package org.stratoslvs.keepalived;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.stratoslvs.api.ControlStatus.Step;
+
+
+/** The steps of one apply as they happen; apply thread only. */
+final class Steps {
+
+    private final List<Step> steps = new ArrayList<>();
+
+    /** A timed step: {@code text} says it for the status, e.g. "write 3 ms". */
+    void add(Step.Kind kind, long millis, String text) {
+        steps.add(new Step(kind, millis, text));
+    }
+
+    /** A step without a duration of its own, e.g. "adopted pid 1234". */
+    void add(Step.Kind kind, String text) {
+        steps.add(new Step(kind, -1, text));
+    }
+
+    List<Step> list() {
+        return List.copyOf(steps);
+    }
+
+    @Override
+    public String toString() {
+        return String.join(", ", steps.stream().map(Step::text).toList());
+    }
+}
