@@ -62,27 +62,8 @@ class EndToEndTest {
     @Test
     void completeTopologyOnTheBrokerBecomesAValidatedKeepalivedConf() throws Exception {
         Path conf = dir.resolve("keepalived").resolve("keepalived.conf");
-        pipeline = new ApplyPipeline(KeepalivedSettings.parse(Map.of(
-                KeepalivedSettings.MODE, "render-only",
-                KeepalivedSettings.ARGS, "-s " + netns.namespace(),
-                KeepalivedSettings.CONF_PATH, conf.toString()), Map.of()));
-        RenderSettings.Parsed settings = RenderSettings.parse(Map.of(
-                RenderSettings.VIRTUALIP_SET, "web|192.168.56.40,dns|192.168.56.41,missing|192.168.56.42",
-                RenderSettings.VRRP_INTERFACE, "eth0"), List.of());
-        assertTrue(settings.errors().isEmpty(), settings.errors().toString());
-
-        TopologyStore store = new TopologyStore();
         RenderResult[] last = new RenderResult[1];
-        feed = new TopologyFeed("e2e", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO),
-                (topic, body) -> {
-                    Outcome outcome = store.accept(topic, body);
-                    if (outcome.changed()) {
-                        last[0] = KeepalivedRenderer.render(outcome.topology(), settings);
-                        pipeline.submit(last[0].text(), outcome.cause());
-                    }
-                });
-        feed.start(getClass().getClassLoader());
-        Await.until("the route to subscribe", 20_000, feed::isConnected);
+        startPath(conf, "web|192.168.56.40,dns|192.168.56.41,missing|192.168.56.42", last);
 
         // how fast: ApplyLatencyBenchmark (benchmarks/); here only that it arrives
         broker.publish("topology.CompleteTopologyEvent", EmbeddedBroker.fixture("0001-topology.CompleteTopologyEvent.json"));
@@ -119,24 +100,7 @@ class EndToEndTest {
     @Test
     void aMemberKeepalivedCannotTakeDoesNotHoldBackAnotherServicesTermination() throws Exception {
         Path conf = dir.resolve("keepalived").resolve("keepalived.conf");
-        pipeline = new ApplyPipeline(KeepalivedSettings.parse(Map.of(
-                KeepalivedSettings.MODE, "render-only",
-                KeepalivedSettings.ARGS, "-s " + netns.namespace(),
-                KeepalivedSettings.CONF_PATH, conf.toString()), Map.of()));
-        RenderSettings.Parsed settings = RenderSettings.parse(Map.of(
-                RenderSettings.VIRTUALIP_SET, "web|192.168.56.40,dns|192.168.56.41",
-                RenderSettings.VRRP_INTERFACE, "eth0"), List.of());
-        TopologyStore store = new TopologyStore();
-        feed = new TopologyFeed("e2e", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO),
-                (topic, body) -> {
-                    Outcome outcome = store.accept(topic, body);
-                    if (outcome.changed()) {
-                        pipeline.submit(KeepalivedRenderer.render(outcome.topology(), settings).text(),
-                                outcome.cause());
-                    }
-                });
-        feed.start(getClass().getClassLoader());
-        Await.until("the route to subscribe", 20_000, feed::isConnected);
+        TopologyStore store = startPath(conf, "web|192.168.56.40,dns|192.168.56.41", new RenderResult[1]);
         broker.publish("topology.CompleteTopologyEvent", EmbeddedBroker.fixture("0001-topology.CompleteTopologyEvent.json"));
         Await.until("keepalived.conf", 30_000,
                 () -> read(conf).contains("real_server 10.10.1.11 "),
@@ -158,6 +122,34 @@ class EndToEndTest {
         assertFalse(text.contains("fe80::"), text);
         assertTrue(text.contains("real_server 10.10.0.11 "), "web's good members stay:\n" + text);
         netns.assertAccepted(text);
+    }
+
+    /**
+     * The path the OSGi components wire: the route on the broker → the store → the renderer (mapping
+     * {@code virtualIps}, VRRP on eth0) → the pipeline (render-only, keepalived -t in the namespace) writing
+     * {@code conf}; {@code last} receives each rendering. Returns the store once the route has subscribed.
+     */
+    private TopologyStore startPath(Path conf, String virtualIps, RenderResult[] last) throws Exception {
+        pipeline = new ApplyPipeline(KeepalivedSettings.parse(Map.of(
+                KeepalivedSettings.MODE, "render-only",
+                KeepalivedSettings.ARGS, "-s " + netns.namespace(),
+                KeepalivedSettings.CONF_PATH, conf.toString()), Map.of()));
+        RenderSettings.Parsed settings = RenderSettings.parse(Map.of(
+                RenderSettings.VIRTUALIP_SET, virtualIps,
+                RenderSettings.VRRP_INTERFACE, "eth0"), List.of());
+        assertTrue(settings.errors().isEmpty(), settings.errors().toString());
+        TopologyStore store = new TopologyStore();
+        feed = new TopologyFeed("e2e", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO),
+                (topic, body) -> {
+                    Outcome outcome = store.accept(topic, body);
+                    if (outcome.changed()) {
+                        last[0] = KeepalivedRenderer.render(outcome.topology(), settings);
+                        pipeline.submit(last[0].text(), outcome.cause());
+                    }
+                });
+        feed.start(getClass().getClassLoader());
+        Await.until("the route to subscribe", 20_000, feed::isConnected);
+        return store;
     }
 
     private static String read(Path file) {
