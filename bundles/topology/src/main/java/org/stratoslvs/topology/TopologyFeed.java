@@ -11,11 +11,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import jakarta.jms.BytesMessage;
 import jakarta.jms.Destination;
 import jakarta.jms.JMSException;
+import jakarta.jms.TextMessage;
 import jakarta.jms.Topic;
 
 import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.command.ActiveMQMessage;
 import org.apache.activemq.transport.TransportListener;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -103,6 +106,7 @@ public final class TopologyFeed implements AutoCloseable {
      */
     static final Duration REQUEST_RETRY = Duration.ofSeconds(10);
     private static final long NOT_WAITING = Long.MIN_VALUE;
+    private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofMinutes(1);
     private static final long REQUEST_CHECK_MILLIS = 100;
     private static final String ROUTE_ID = "stratos-topology";
     private static final String MAX_FRAME_SIZE_OPTION = "wireFormat.maxFrameSize";
@@ -121,6 +125,8 @@ public final class TopologyFeed implements AutoCloseable {
     private final AtomicLong unansweredSince = new AtomicLong(NOT_WAITING);
     /** Whether the current series of unanswered requests was logged (once per series). */
     private final AtomicBoolean retryLogged = new AtomicBoolean();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong nextRefusalLog = new AtomicLong(System.nanoTime());
     private volatile CamelContext camel;
     private volatile ProducerTemplate producer;
 
@@ -161,7 +167,7 @@ public final class TopologyFeed implements AutoCloseable {
                 // is down; the listener container retries on its own.
                 from("jms-consume:topic:" + TOPOLOGY_TOPIC_PATTERN
                         + "?concurrentConsumers=1&asyncStartListener=true&recoveryInterval=1000"
-                        + "&testConnectionOnStartup=false")
+                        + "&testConnectionOnStartup=false&mapJmsMessage=false")
                         .routeId(ROUTE_ID)
                         .process(TopologyFeed.this::deliver);
 
@@ -219,23 +225,59 @@ public final class TopologyFeed implements AutoCloseable {
         }
     }
 
-    private void deliver(Exchange exchange) {
-        String topic = topicOf(exchange.getMessage().getHeader("JMSDestination"));
+    /**
+     * The body is the JMS message itself ({@code mapJmsMessage=false}): Camel would read it before the route runs
+     * (stream caching), inflating a compressed body or deserializing an ObjectMessage; here it is checked first.
+     */
+    private void deliver(Exchange exchange) throws JMSException {
+        Object body = exchange.getMessage().getBody();
+        if (!(body instanceof jakarta.jms.Message message)) {
+            LOG.debug("Ignored a non-JMS body {}", body == null ? null : body.getClass());
+            return;
+        }
+        String topic = topicOf(message.getJMSDestination());
         if (topic.equals(COMPLETE_TOPOLOGY_TOPIC)) {
             // an answer (whether the store accepts it is its business): stop repeating the request
             unansweredSince.set(NOT_WAITING);
             retryLogged.set(false);
         }
-        Object body = exchange.getMessage().getBody();
+        String refusal = refusal(message);
+        if (refusal != null) {
+            long total = refused.incrementAndGet();
+            long due = nextRefusalLog.get();
+            long now = System.nanoTime();
+            if (now - due >= 0 && nextRefusalLog.compareAndSet(due, now + REFUSAL_LOG_INTERVAL.toNanos())) {
+                LOG.warn("Refused a message on {} unread: {} ({} so far; logged at most once a minute)", topic,
+                        refusal, total);
+            }
+            return;
+        }
         byte[] bytes;
-        if (body instanceof byte[] b) {
-            bytes = b; // MQTT publishers arrive as BytesMessage
-        } else if (body instanceof String s) {
-            bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (message instanceof TextMessage text) {
+            String s = text.getText();
+            bytes = s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
         } else {
-            bytes = body == null ? new byte[0] : exchange.getMessage().getBody(byte[].class);
+            // MQTT publishers arrive as BytesMessage; uncompressed, so its length is that of the frame's content
+            BytesMessage bytesMessage = (BytesMessage) message;
+            bytes = new byte[(int) bytesMessage.getBodyLength()];
+            bytesMessage.readBytes(bytes);
         }
         sink.onMessage(topic, bytes);
+    }
+
+    /**
+     * Why a message must not be unpacked, or null. Stratos publishes uncompressed TextMessages (and MQTT arrives as
+     * BytesMessages). A compressed body is inflated in full by ActiveMQ on first access, to the size its first bytes
+     * claim, however small its frame was; an ObjectMessage would be deserialized.
+     */
+    private static String refusal(jakarta.jms.Message raw) {
+        if (!(raw instanceof TextMessage) && !(raw instanceof BytesMessage)) {
+            return "a " + raw.getClass().getSimpleName() + " (only text and bytes messages are read)";
+        }
+        if (raw instanceof ActiveMQMessage activeMq && activeMq.isCompressed()) {
+            return "a compressed body (ActiveMQ would inflate it in full before any size check)";
+        }
+        return null;
     }
 
     private static String topicOf(Object destination) {
@@ -269,6 +311,11 @@ public final class TopologyFeed implements AutoCloseable {
                 LOG.warn("Complete topology request failed: {}", e.getMessage());
             }
         });
+    }
+
+    /** Messages refused before their body was read (compressed, or neither text nor bytes). */
+    public long refusedMessages() {
+        return refused.get();
     }
 
     /** Connected to the broker and subscribed to the topology topics. */

@@ -275,6 +275,38 @@ class TopologyFeedTest {
     }
 
     @Test
+    void aCompressedBodyOrAJavaObjectIsNeverUnpackedOnOurHeap() throws Exception {
+        // A compressed body passes any frame limit (4 MiB of one letter deflate to about 4 KB) and would be inflated
+        // in full by getText(), to whatever size its first bytes claim; an ObjectMessage would be deserialized.
+        java.util.concurrent.atomic.AtomicInteger largest = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+        feed = new TopologyFeed("test", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO,
+                256 * 1024), (topic, body) -> {
+                    delivered.incrementAndGet();
+                    largest.accumulateAndGet(body.length, Math::max);
+                    store.accept(topic, body);
+                });
+        feed.start(getClass().getClassLoader());
+        Await.until("the route to connect", 20_000, feed::isConnected);
+
+        Connection hostile = new ActiveMQConnectionFactory(broker.url() + "?jms.useCompression=true")
+                .createConnection();
+        try {
+            Session session = hostile.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer producer = session.createProducer(session.createTopic("topology.CompleteTopologyEvent"));
+            producer.send(session.createTextMessage("x".repeat(4 * 1024 * 1024)));
+            producer.send(session.createObjectMessage(new java.util.HashMap<String, String>()));
+        } finally {
+            hostile.close();
+        }
+        broker.publish("topology.CompleteTopologyEvent", COMPLETE);
+        Await.until("the complete topology after the refused messages", 10_000, () -> current().initialized());
+        assertEquals(1, delivered.get(), "refused messages reached the sink");
+        assertEquals(2, feed.refusedMessages());
+        assertTrue(largest.get() <= 256 * 1024, "the sink got a body of " + largest.get() + " bytes");
+    }
+
+    @Test
     void everyTransportOfTheBrokerUrlGetsTheFrameLimit() {
         assertEquals("failover:(tcp://10.0.0.5:61616?wireFormat.maxFrameSize=1000)?timeout=5",
                 TopologyFeed.withFrameLimit("failover:(tcp://10.0.0.5:61616)?timeout=5", 1000));
