@@ -13,6 +13,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
+import org.stratoslvs.api.Pids;
 import org.stratoslvs.core.topology.IpType;
 import org.stratoslvs.core.validate.Identifiers;
 import org.stratoslvs.core.validate.InvalidValueException;
@@ -34,9 +35,9 @@ import org.stratoslvs.core.validate.IpLiterals;
 public final class RenderSettings {
 
     /** The main PID's keys. Per-service factory configurations use {@link #SERVICE_KEY} plus overridable keys. */
-    public static final String PID = "org.stratoslvs";
+    public static final String PID = Pids.MAIN;
     /** Factory PID of the per-service override configurations. */
-    public static final String SERVICE_FACTORY_PID = "org.stratoslvs.service";
+    public static final String SERVICE_FACTORY_PID = Pids.SERVICE_FACTORY;
     /** The key of a per-service configuration naming the service it applies to. */
     public static final String SERVICE_KEY = "service";
 

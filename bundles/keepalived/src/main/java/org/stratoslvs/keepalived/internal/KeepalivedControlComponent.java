@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.stratoslvs.api.ControlStatus;
 import org.stratoslvs.api.KeepalivedControl;
+import org.stratoslvs.api.Pids;
 import org.stratoslvs.keepalived.ApplyPipeline;
 import org.stratoslvs.keepalived.KeepalivedSettings;
 
@@ -18,7 +19,7 @@ import org.stratoslvs.keepalived.KeepalivedSettings;
  * The OSGi face of {@link ApplyPipeline}: settings from the {@code org.stratoslvs} PID, {@code ${karaf.data}}
  * resolved from the framework. A configuration change restarts a managed keepalived only when how it runs changed.
  */
-@Component(configurationPid = "org.stratoslvs", configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(configurationPid = Pids.MAIN, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = KeepalivedControl.class)
 public class KeepalivedControlComponent implements KeepalivedControl {
 
