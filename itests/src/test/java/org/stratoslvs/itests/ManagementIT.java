@@ -563,6 +563,11 @@ public class ManagementIT extends LvsKarafTestSupport {
     private static HttpURLConnection open(String url, String userColonPassword, String method) throws IOException {
         HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
         c.setRequestMethod(method);
+        if (!method.equals("GET")) {
+            // what a browser sends from the console's own page: the console refuses a POST without a same-origin
+            // Origin or Referer (SameOriginGuard; HttpURLConnection does not let a caller set Origin)
+            c.setRequestProperty("Referer", url);
+        }
         c.setInstanceFollowRedirects(false);
         c.setConnectTimeout(5_000);
         c.setReadTimeout(30_000);
