@@ -19,6 +19,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stratoslvs.api.ListenerStatus;
+import org.stratoslvs.api.Pids;
 import org.stratoslvs.api.TopologyListener;
 import org.stratoslvs.api.TopologyService;
 import org.stratoslvs.core.topology.Outcome;
@@ -36,7 +37,7 @@ import org.stratoslvs.topology.TopologyFeed;
  * <p>A listener that registers late (the render bundle redeployed) gets the current snapshot at once, so a
  * redeploy converges without waiting for the next event.
  */
-@Component(configurationPid = "org.stratoslvs", configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(configurationPid = Pids.MAIN, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = TopologyService.class, immediate = true)
 public class TopologyListenerComponent implements TopologyService {
 
