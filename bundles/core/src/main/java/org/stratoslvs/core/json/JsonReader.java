@@ -23,7 +23,7 @@ import org.stratoslvs.core.validate.Identifiers;
  *
  * <p>Stricter than the RFC requires, on purpose: duplicate object keys are refused (two parsers picking different
  * duplicates is a classic smuggling trick); unpaired surrogates are refused, escaped or raw; nesting depth,
- * string length and number length are capped. Anything after the top-level value other than whitespace is
+ * string length, number length and the number of values are capped. Anything after the top-level value other than whitespace is
  * refused. No leniency: no comments, no single quotes, no trailing commas, no NaN, no leading zeros, no BOM.
  *
  * <p>Instances are immutable and thread-safe.
@@ -34,16 +34,29 @@ public final class JsonReader {
      * @param maxDepth        deepest nesting of arrays and objects
      * @param maxStringLength longest string (key or value), in characters after unescaping
      * @param maxNumberLength longest number literal, in characters
+     * @param maxValues       most values in one document (every object, array, string, number, true, false and
+     *                        null, at any depth; an object's keys come with their values): what bounds the heap a
+     *                        document costs, since a value of two bytes ({@code {}}) costs a hundred on the heap
      */
-    public record Limits(int maxDepth, int maxStringLength, int maxNumberLength) {
+    public record Limits(int maxDepth, int maxStringLength, int maxNumberLength, int maxValues) {
 
-        /** 64 levels, 256 Ki characters per string, 64 characters per number. */
-        public static final Limits DEFAULT = new Limits(64, 256 * 1024, 64);
+        /**
+         * 64 levels, 256 Ki characters per string, 64 characters per number, 2 million values. A Stratos 4.1.5
+         * complete topology carries 56 values per member (each member is serialized twice), so the largest one
+         * documented, 25,000 members (about 29 MB), has 1.4 million values; 2 million leave 40% for other shapes
+         * while refusing a 32 MiB body of empty objects (3 million values) before its tree is built.
+         */
+        public static final Limits DEFAULT = new Limits(64, 256 * 1024, 64, 2_000_000);
 
         public Limits {
-            if (maxDepth < 1 || maxStringLength < 1 || maxNumberLength < 1) {
+            if (maxDepth < 1 || maxStringLength < 1 || maxNumberLength < 1 || maxValues < 1) {
                 throw new IllegalArgumentException("limits must be positive");
             }
+        }
+
+        /** These limits with another {@link #maxValues()}. */
+        public Limits withMaxValues(int values) {
+            return new Limits(maxDepth, maxStringLength, maxNumberLength, values);
         }
     }
 
@@ -115,6 +128,7 @@ public final class JsonReader {
          */
         private final String[] shortStrings;
         int pos;
+        private int values;
 
         Parser(String s, Limits limits) {
             this.s = s;
@@ -167,6 +181,9 @@ public final class JsonReader {
         Object value(int depth) {
             if (pos >= len) {
                 throw error("unexpected end of input, expected a value");
+            }
+            if (++values > limits.maxValues()) {
+                throw limit("more than " + limits.maxValues() + " values");
             }
             char c = s.charAt(pos);
             switch (c) {

@@ -1,7 +1,5 @@
 package org.stratoslvs.core.topology;
 
-import java.util.List;
-
 /**
  * What {@link TopologyStore#accept} did with one message. The caller (the JMS route) decides what to log and
  * whom to notify; the core itself does not log per message, so a flood of bad messages cannot flood the log.
@@ -13,10 +11,11 @@ import java.util.List;
  *                 validated identifiers, anything else is quoted
  * @param reason   why, when {@link Kind#REJECTED}; else null
  * @param detail   the reject's detail (safely quoted, never the body), or null
- * @param dropped  parts of a complete topology that were left out (bad members etc.), already counted
+ * @param dropped  parts of a complete topology or cluster event that were left out (bad members etc.), already
+ *                 counted; bounded (counts and the first few), so its text fits one log line
  */
 public record Outcome(Kind kind, Topology topology, String cause, RejectReason reason, String detail,
-                      List<Rejection> dropped) {
+                      DroppedParts dropped) {
 
     public enum Kind {
         /** The model changed: publish {@link #topology()}. */
@@ -30,7 +29,7 @@ public record Outcome(Kind kind, Topology topology, String cause, RejectReason r
     }
 
     public Outcome {
-        dropped = dropped == null ? List.of() : List.copyOf(dropped);
+        dropped = dropped == null ? DroppedParts.NONE : dropped;
     }
 
     public boolean changed() {
@@ -44,6 +43,6 @@ public record Outcome(Kind kind, Topology topology, String cause, RejectReason r
     @Override
     public String toString() {
         return kind + " " + cause + (reason == null ? "" : " [" + reason + ": " + detail + "]")
-                + (dropped.isEmpty() ? "" : " dropped=" + dropped);
+                + (dropped.isEmpty() ? "" : " dropped " + dropped);
     }
 }

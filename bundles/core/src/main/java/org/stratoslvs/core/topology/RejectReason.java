@@ -6,14 +6,24 @@ public enum RejectReason {
     TOO_LARGE,
     /** Not strict JSON (syntax, bad UTF-8, bad escape, unpaired surrogate, control character). */
     MALFORMED_JSON,
-    /** JSON nested deeper, or with a longer string or number, than the reader allows. */
+    /** JSON nested deeper, with a longer string or number, or with more values, than the reader allows. */
     JSON_LIMIT,
+    /**
+     * More members, clusters or services in one message than {@code topology.max.members}, or more ports in one
+     * port map than {@link TopologyEvents#MAX_PORTS_PER_MAP}: refused before the model is built from it.
+     */
+    TOO_MANY_ELEMENTS,
     /** A field of the wrong JSON type (string where an object is expected, ...). */
     WRONG_TYPE,
     /** A required field is absent or null. */
     MISSING_FIELD,
-    /** An address that is not a strict unicast IPv4/IPv6 literal. */
+    /** An address that is not a strict IPv4/IPv6 literal (host names, IPv4-mapped IPv6 forms, CIDR, garbage). */
     INVALID_IP,
+    /**
+     * A well-formed address that cannot be a real server: link-local (fe80::/10, 169.254/16) or with a zone id,
+     * loopback, multicast, unspecified, broadcast (see {@link org.stratoslvs.core.validate.IpLiterals.Kind}).
+     */
+    UNUSABLE_IP,
     /** A port number outside 1-65535, not an integer, or a bad protocol word. */
     INVALID_PORT,
     /** A service, cluster, member, partition or application name outside the strict identifier alphabet. */

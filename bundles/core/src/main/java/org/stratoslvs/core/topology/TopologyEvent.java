@@ -12,16 +12,32 @@ public sealed interface TopologyEvent {
     /** The wire event type (topic suffix), e.g. {@code MemberActivatedEvent}. */
     String type();
 
-    /** Short human-readable description for the change cause, e.g. {@code MemberActivatedEvent web-5}. */
+    /**
+     * Short human-readable description for the change cause, e.g. {@code MemberActivatedEvent web-5}; bounded
+     * whatever the message (names the first few clusters of a cluster event, then counts).
+     */
     String summary();
+
+    /** Parts of the message left out for bad data while the rest applies; {@link DroppedParts#NONE} for most. */
+    default DroppedParts dropped() {
+        return DroppedParts.NONE;
+    }
+
+    /** Names listed in a summary before the rest is only counted. */
+    int SUMMARY_NAMES = 5;
 
     /**
      * A complete topology. {@code dropped} lists the services, clusters or members left out for bad data: one
      * bad member must not black-hole every service, so the good part is kept and the bad part counted.
      */
-    record Complete(Topology topology, List<Rejection> dropped) implements TopologyEvent {
+    record Complete(Topology topology, DroppedParts dropped) implements TopologyEvent {
         public Complete {
-            dropped = List.copyOf(dropped);
+            dropped = dropped == null ? DroppedParts.NONE : dropped;
+        }
+
+        /** From a plain list (tests, generators): counted, the first {@value DroppedParts#SAMPLE_SIZE} kept. */
+        public Complete(Topology topology, List<Rejection> dropped) {
+            this(topology, DroppedParts.of(dropped));
         }
 
         @Override
@@ -33,7 +49,7 @@ public sealed interface TopologyEvent {
         public String summary() {
             Topology t = topology;
             return type() + " " + t.services().size() + " services, " + t.clusterCount() + " clusters, "
-                    + t.memberCount() + " members" + (dropped.isEmpty() ? "" : ", " + dropped.size() + " dropped");
+                    + t.memberCount() + " members" + (dropped.isEmpty() ? "" : ", " + dropped.total() + " dropped");
         }
     }
 
@@ -64,21 +80,39 @@ public sealed interface TopologyEvent {
 
     /**
      * ClusterCreatedEvent (one cluster) or ApplicationClustersCreatedEvent (several). Members whose port map is
-     * empty take their service's ports when applied.
+     * empty take their service's ports when applied. {@code dropped}: bad members left out of the clusters, as in
+     * a complete topology (a bad member must not keep its cluster, and with it every later event of its peers,
+     * out of the model).
      */
-    record ClustersCreated(String type, String appId, List<Cluster> clusters) implements TopologyEvent {
+    record ClustersCreated(String type, String appId, List<Cluster> clusters, DroppedParts dropped)
+            implements TopologyEvent {
         public ClustersCreated {
             clusters = List.copyOf(clusters);
+            dropped = dropped == null ? DroppedParts.NONE : dropped;
+        }
+
+        /** Nothing left out. */
+        public ClustersCreated(String type, String appId, List<Cluster> clusters) {
+            this(type, appId, clusters, DroppedParts.NONE);
         }
 
         @Override
         public String summary() {
-            StringBuilder sb = new StringBuilder(type);
-            for (Cluster c : clusters) {
-                sb.append(' ').append(c.clusterId());
-            }
-            return sb.toString();
+            return names(type, clusters.stream().map(Cluster::clusterId).toList())
+                    + (dropped.isEmpty() ? "" : ", " + dropped.total() + " dropped");
         }
+    }
+
+    /** {@code type} and the first {@link #SUMMARY_NAMES} names, then how many more. */
+    private static String names(String type, List<String> names) {
+        StringBuilder sb = new StringBuilder(type);
+        for (int i = 0; i < names.size() && i < SUMMARY_NAMES; i++) {
+            sb.append(' ').append(names.get(i));
+        }
+        if (names.size() > SUMMARY_NAMES) {
+            sb.append(" and ").append(names.size() - SUMMARY_NAMES).append(" more");
+        }
+        return sb.toString();
     }
 
     /** A cluster named by service and id. */
@@ -93,11 +127,7 @@ public sealed interface TopologyEvent {
 
         @Override
         public String summary() {
-            StringBuilder sb = new StringBuilder(type);
-            for (ClusterRef c : clusters) {
-                sb.append(' ').append(c.clusterId());
-            }
-            return sb.toString();
+            return names(type, clusters.stream().map(ClusterRef::clusterId).toList());
         }
     }
 

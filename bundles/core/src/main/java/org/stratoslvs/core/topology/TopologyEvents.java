@@ -37,7 +37,17 @@ import org.stratoslvs.core.validate.IpLiterals;
  *       there. A bad service, cluster or member inside it is dropped and reported; the rest is kept. A complete
  *       topology whose structure is wrong ({@code topology} or {@code serviceMap} missing or not objects) is
  *       refused whole.</li>
- *   <li>Any other event is applied whole or refused whole.</li>
+ *   <li>A cluster event leaves out its bad members the same way (and ApplicationClustersCreatedEvent its bad
+ *       clusters): one member is refused alone, never with the elements beside it. Any other event is applied
+ *       whole or refused whole.</li>
+ *   <li>Addresses: a member's address must be a unicast literal a real server can have; link-local (fe80::/10,
+ *       169.254/16), zone ids, loopback, multicast, unspecified and broadcast are {@code UNUSABLE_IP} (keepalived
+ *       refuses an IPv6 link-local real server without a {@code bind_if}, which would reject the whole file; it
+ *       accepts the others, which IPVS would send nowhere useful).</li>
+ *   <li>Size: a message with more services, clusters or members (good or bad) than the element limit
+ *       ({@code topology.max.members}) is refused whole ({@code TOO_MANY_ELEMENTS}): cutting a complete topology
+ *       short would remove members that exist. A port map with more than {@value #MAX_PORTS_PER_MAP} entries
+ *       is a bad part like any other.</li>
  *   <li>Creation of something that exists updates its own fields and keeps its children (a re-delivered
  *       ClusterCreatedEvent must not wipe the cluster's members); removal of something absent is a no-op. So
  *       duplicated events are idempotent.</li>
@@ -71,6 +81,12 @@ public final class TopologyEvents {
             "MemberInitializedEvent", "MemberStartedEvent", "MemberActivatedEvent", "MemberSuspendedEvent",
             "MemberMaintenanceModeEvent", "MemberReadyToShutdownEvent", "MemberTerminatedEvent");
 
+    /**
+     * Most entries in one port map (a member's or a service's). A Stratos cartridge declares a handful of ports, and
+     * each one becomes a virtual server per VIP.
+     */
+    public static final int MAX_PORTS_PER_MAP = 64;
+
     private TopologyEvents() {
     }
 
@@ -86,10 +102,18 @@ public final class TopologyEvents {
      * @throws RejectedException with the reason; IllegalArgumentException for a type that is not handled
      */
     public static TopologyEvent parse(String type, String body) {
-        return parse(type, body, JsonReader.Limits.DEFAULT);
+        return parse(type, body, JsonReader.Limits.DEFAULT, TopologyStore.DEFAULT_MAX_MEMBERS);
     }
 
     public static TopologyEvent parse(String type, String body, JsonReader.Limits limits) {
+        return parse(type, body, limits, TopologyStore.DEFAULT_MAX_MEMBERS);
+    }
+
+    /**
+     * @param maxElements most services, most clusters and most members one message may carry (each counted on
+     *                    its own, bad ones included)
+     */
+    public static TopologyEvent parse(String type, String body, JsonReader.Limits limits, int maxElements) {
         Object json;
         try {
             json = new JsonReader(limits).read(body);
@@ -97,27 +121,35 @@ public final class TopologyEvents {
             throw new RejectedException(e.limitExceeded() ? RejectReason.JSON_LIMIT : RejectReason.MALFORMED_JSON,
                     e.getMessage());
         }
-        return parseJson(type, json);
+        return parseJson(type, json, maxElements);
     }
 
     /** Parses an already-read JSON value (see {@link JsonReader}). */
     public static TopologyEvent parseJson(String type, Object json) {
+        return parseJson(type, json, TopologyStore.DEFAULT_MAX_MEMBERS);
+    }
+
+    public static TopologyEvent parseJson(String type, Object json, int maxElements) {
         Map<String, Object> root = asObject(json, "message body");
+        Budget budget = new Budget(maxElements);
         try {
             switch (type) {
                 case COMPLETE_TOPOLOGY:
-                    return parseComplete(root);
+                    return parseComplete(root, budget);
                 case "ServiceCreatedEvent":
-                    return new ServiceCreated(parseService(root, null));
+                    return new ServiceCreated(parseService(root, null, budget));
                 case "ServiceRemovedEvent":
                     return new ServiceRemoved(name(root, "serviceName", true));
-                case "ClusterCreatedEvent":
-                    return new ClustersCreated(type, null,
-                            List.of(parseCluster(requiredObject(root, "cluster"), null, null, null)));
+                case "ClusterCreatedEvent": {
+                    DroppedParts.Collector dropped = new DroppedParts.Collector();
+                    budget.cluster();
+                    Cluster cluster = parseCluster(requiredObject(root, "cluster"), null, null, dropped, budget);
+                    return new ClustersCreated(type, null, List.of(cluster), dropped.done());
+                }
                 case "ApplicationClustersCreatedEvent":
-                    return parseApplicationClustersCreated(type, root);
+                    return parseApplicationClustersCreated(type, root, budget);
                 case "ApplicationClustersRemovedEvent":
-                    return parseApplicationClustersRemoved(type, root);
+                    return parseApplicationClustersRemoved(type, root, budget);
                 case "ClusterRemovedEvent":
                     return new ClustersRemoved(type, null, List.of(
                             new ClusterRef(name(root, "serviceName", true), name(root, "clusterId", true))));
@@ -143,23 +175,71 @@ public final class TopologyEvents {
         } catch (InvalidValueException e) {
             // A record constructor refused a value the checks above let through: still a bad message.
             throw new RejectedException(RejectReason.INVALID_VALUE, e.getMessage());
+        } catch (Budget.Exceeded e) {
+            throw new RejectedException(RejectReason.TOO_MANY_ELEMENTS, e.getMessage());
+        }
+    }
+
+    /**
+     * Elements counted while one message is parsed. Exceeding it is not a bad part to leave out but the end of
+     * the message, so it is not a {@link RejectedException} (which the per-part handlers catch).
+     */
+    private static final class Budget {
+        private final int max;
+        private int services;
+        private int clusters;
+        private int members;
+
+        Budget(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("element limit must be positive");
+            }
+            this.max = max;
+        }
+
+        void service() {
+            check(++services, "services");
+        }
+
+        void cluster() {
+            check(++clusters, "clusters");
+        }
+
+        void member() {
+            check(++members, "members");
+        }
+
+        private void check(int count, String what) {
+            if (count > max) {
+                throw new Exceeded("more than " + max + " " + what + " in one message ("
+                        + TopologyStore.MAX_MEMBERS_KEY + " = " + max + ")");
+            }
+        }
+
+        static final class Exceeded extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            Exceeded(String message) {
+                super(message, null, false, false);
+            }
         }
     }
 
     // ------------------------------------------------------------------ complete topology
 
-    private static Complete parseComplete(Map<String, Object> root) {
+    private static Complete parseComplete(Map<String, Object> root, Budget budget) {
         Map<String, Object> topology = requiredObject(root, "topology");
         Map<String, Object> serviceMap = requiredObject(topology, "serviceMap");
         Map<String, Object> clusterMap = optionalObject(topology, "clusterMap");
-        List<Rejection> dropped = new ArrayList<>();
+        DroppedParts.Collector dropped = new DroppedParts.Collector();
         TreeMap<String, Service> services = new TreeMap<>();
         Set<String> droppedServices = new HashSet<>();
         for (Map.Entry<String, Object> e : serviceMap.entrySet()) {
-            List<Rejection> inService = new ArrayList<>();
+            budget.service();
+            DroppedParts.Collector inService = new DroppedParts.Collector();
             try {
                 Map<String, Object> s = asObject(e.getValue(), "service " + Identifiers.quote(e.getKey()));
-                Service service = parseService(s, inService);
+                Service service = parseService(s, inService, budget);
                 requireSameKey("service", e.getKey(), service.serviceName());
                 services.put(service.serviceName(), service);
                 dropped.addAll(inService); // bad clusters and members of a service that is kept
@@ -173,9 +253,9 @@ public final class TopologyEvents {
             }
         }
         if (clusterMap != null) {
-            addClustersFromClusterMap(clusterMap, services, droppedServices, dropped);
+            addClustersFromClusterMap(clusterMap, services, droppedServices, dropped, budget);
         }
-        return new Complete(new Topology(services, true), dropped);
+        return new Complete(new Topology(services, true), dropped.done());
     }
 
     /**
@@ -183,7 +263,8 @@ public final class TopologyEvents {
      * are serialized from the same objects by Stratos, so a cluster present in both is taken from the service.
      */
     private static void addClustersFromClusterMap(Map<String, Object> clusterMap, TreeMap<String, Service> services,
-                                                  Set<String> droppedServices, List<Rejection> dropped) {
+                                                  Set<String> droppedServices, DroppedParts.Collector dropped,
+                                                  Budget budget) {
         for (Map.Entry<String, Object> e : clusterMap.entrySet()) {
             String where = "clusterMap cluster " + Identifiers.quote(e.getKey());
             try {
@@ -200,7 +281,8 @@ public final class TopologyEvents {
                 if (service.clusters().containsKey(e.getKey())) {
                     continue;
                 }
-                Cluster cluster = parseCluster(c, serviceName, service.ports(), dropped);
+                budget.cluster();
+                Cluster cluster = parseCluster(c, serviceName, service.ports(), dropped, budget);
                 requireSameKey("cluster", e.getKey(), cluster.clusterId());
                 services.put(serviceName, service.withCluster(cluster));
             } catch (RejectedException ex) {
@@ -215,7 +297,7 @@ public final class TopologyEvents {
      * @param dropped null for ServiceCreatedEvent (no clusters); inside a complete topology, where the service's
      *                bad clusters and members go (they are dropped, not fatal)
      */
-    private static Service parseService(Map<String, Object> s, List<Rejection> dropped) {
+    private static Service parseService(Map<String, Object> s, DroppedParts.Collector dropped, Budget budget) {
         String serviceName = name(s, "serviceName", true);
         String serviceType = name(s, "serviceType", false);
         SortedMap<Integer, Port> ports = ports(s);
@@ -224,11 +306,12 @@ public final class TopologyEvents {
             Map<String, Object> clusterMap = optionalObject(s, "clusterIdClusterMap");
             if (clusterMap != null) {
                 for (Map.Entry<String, Object> e : clusterMap.entrySet()) {
+                    budget.cluster();
                     String where = "service " + Identifiers.quote(serviceName) + " cluster "
                             + Identifiers.quote(e.getKey());
                     try {
                         Cluster c = parseCluster(asObject(e.getValue(), where), serviceName,
-                                ports == null ? PersistentSortedMap.empty() : ports, dropped);
+                                ports == null ? PersistentSortedMap.empty() : ports, dropped, budget);
                         requireSameKey("cluster", e.getKey(), c.clusterId());
                         clusters.put(c.clusterId(), c);
                     } catch (RejectedException ex) {
@@ -246,10 +329,11 @@ public final class TopologyEvents {
      * @param expectedService the enclosing service's name, or null for a cluster from a cluster event
      * @param servicePorts    the enclosing service's ports for members without their own, or null to leave
      *                        such members' ports empty (resolved when applied)
-     * @param dropped         where bad members go (complete topology), or null to refuse the whole cluster
+     * @param dropped         where bad members go: they are left out, the cluster is kept
      */
     private static Cluster parseCluster(Map<String, Object> c, String expectedService,
-                                        SortedMap<Integer, Port> servicePorts, List<Rejection> dropped) {
+                                        SortedMap<Integer, Port> servicePorts, DroppedParts.Collector dropped,
+                                        Budget budget) {
         String clusterId = name(c, "clusterId", true);
         String serviceName = name(c, "serviceName", true);
         if (expectedService != null && !expectedService.equals(serviceName)) {
@@ -263,6 +347,7 @@ public final class TopologyEvents {
         Map<String, Object> memberMap = optionalObject(c, "memberMap");
         if (memberMap != null) {
             for (Map.Entry<String, Object> e : memberMap.entrySet()) {
+                budget.member();
                 String where = "service " + Identifiers.quote(serviceName) + " cluster " + Identifiers.quote(clusterId)
                         + " member " + Identifiers.quote(e.getKey());
                 try {
@@ -270,14 +355,8 @@ public final class TopologyEvents {
                     requireSameKey("member", e.getKey(), m.memberId());
                     members.put(m.memberId(), m);
                 } catch (RejectedException ex) {
-                    if (dropped == null) {
-                        throw new RejectedException(ex.reason(), where + ": " + ex.detail());
-                    }
                     dropped.add(new Rejection(ex.reason(), where + ": " + ex.detail()));
                 } catch (InvalidValueException ex) {
-                    if (dropped == null) {
-                        throw new RejectedException(RejectReason.INVALID_VALUE, where + ": " + ex.getMessage());
-                    }
                     dropped.add(new Rejection(RejectReason.INVALID_VALUE, where + ": " + ex.getMessage()));
                 }
             }
@@ -339,21 +418,34 @@ public final class TopologyEvents {
 
     // ------------------------------------------------------------------ single events
 
-    private static ClustersCreated parseApplicationClustersCreated(String type, Map<String, Object> root) {
+    /** Bad clusters and bad members are left out, as in a complete topology. */
+    private static ClustersCreated parseApplicationClustersCreated(String type, Map<String, Object> root,
+                                                                   Budget budget) {
         String appId = name(root, "appId", false);
         List<?> list = requiredArray(root, "clusterList");
-        List<Cluster> clusters = new ArrayList<>(list.size());
+        List<Cluster> clusters = new ArrayList<>();
+        DroppedParts.Collector dropped = new DroppedParts.Collector();
         for (int i = 0; i < list.size(); i++) {
-            clusters.add(parseCluster(asObject(list.get(i), "clusterList[" + i + "]"), null, null, null));
+            budget.cluster();
+            String where = "clusterList[" + i + "]";
+            try {
+                clusters.add(parseCluster(asObject(list.get(i), where), null, null, dropped, budget));
+            } catch (RejectedException ex) {
+                dropped.add(new Rejection(ex.reason(), where + ": " + ex.detail()));
+            } catch (InvalidValueException ex) {
+                dropped.add(new Rejection(RejectReason.INVALID_VALUE, where + ": " + ex.getMessage()));
+            }
         }
-        return new ClustersCreated(type, appId, clusters);
+        return new ClustersCreated(type, appId, clusters, dropped.done());
     }
 
-    private static ClustersRemoved parseApplicationClustersRemoved(String type, Map<String, Object> root) {
+    private static ClustersRemoved parseApplicationClustersRemoved(String type, Map<String, Object> root,
+                                                                   Budget budget) {
         String appId = name(root, "appId", false);
         List<?> list = requiredArray(root, "clusterData");
-        List<ClusterRef> refs = new ArrayList<>(list.size());
+        List<ClusterRef> refs = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
+            budget.cluster();
             Map<String, Object> d = asObject(list.get(i), "clusterData[" + i + "]");
             // ClusterDataHolder calls the service name "serviceType".
             refs.add(new ClusterRef(name(d, "serviceType", true), name(d, "clusterId", true)));
@@ -643,16 +735,22 @@ public final class TopologyEvents {
                 return null;
             }
         }
+        if (IpLiterals.isScoped(text)) {
+            throw new RejectedException(RejectReason.UNUSABLE_IP, from + " " + Identifiers.quote(text)
+                    + " is scope-bound (zone id): not an address a real server can have");
+        }
+        InetAddress address;
         try {
-            InetAddress address = IpLiterals.parse(text);
-            if (!IpLiterals.isUnicast(address)) {
-                throw new RejectedException(RejectReason.INVALID_IP, from + " " + Identifiers.quote(text)
-                        + " is not a unicast address");
-            }
-            return IpLiterals.format(address);
+            address = IpLiterals.parse(text);
         } catch (InvalidValueException e) {
             throw new RejectedException(RejectReason.INVALID_IP, from + ": " + e.getMessage());
         }
+        IpLiterals.Kind kind = IpLiterals.kind(address);
+        if (kind != IpLiterals.Kind.UNICAST) {
+            throw new RejectedException(RejectReason.UNUSABLE_IP, from + " " + Identifiers.quote(text) + " is "
+                    + kind.description() + ": not an address a real server can have");
+        }
+        return IpLiterals.format(address);
     }
 
     /** The portMap keyed by proxy port; null when absent or empty (the caller then falls back). */
@@ -660,6 +758,10 @@ public final class TopologyEvents {
         Map<String, Object> portMap = optionalObject(m, "portMap");
         if (portMap == null || portMap.isEmpty()) {
             return null;
+        }
+        if (portMap.size() > MAX_PORTS_PER_MAP) {
+            throw new RejectedException(RejectReason.TOO_MANY_ELEMENTS, "portMap has " + portMap.size()
+                    + " entries, more than " + MAX_PORTS_PER_MAP);
         }
         TreeMap<Integer, Port> ports = new TreeMap<>();
         for (Map.Entry<String, Object> e : portMap.entrySet()) {

@@ -47,6 +47,13 @@ public final class TopologyStore {
      * 32 MiB leaves room for about 25,000. A lower limit would refuse every resync of a large deployment.
      */
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 32L * 1024 * 1024;
+    /** Configuration key of the most services, clusters and members (each) one message may carry. */
+    public static final String MAX_MEMBERS_KEY = "topology.max.members";
+    /**
+     * The documented largest topology, 25,000 members, and 20% more: the margin the byte limit has (32 MiB holds
+     * about 27,900 members of Stratos 4.1.5's shape). Bad members count too: they are in the message.
+     */
+    public static final int DEFAULT_MAX_MEMBERS = 30_000;
     public static final int DEFAULT_RECENT_REJECTS = 20;
     static final int MAX_TOMBSTONES = 10_000;
     /** Distinct ignored event types counted by name; further ones share one bucket so topics cannot grow memory. */
@@ -59,7 +66,10 @@ public final class TopologyStore {
     private final Clock clock;
     private final int recentRejectsCapacity;
     private final JsonReader.Limits jsonLimits;
+    /** {@link #jsonLimits}, with the value limit scaled to the byte limit when that is raised (see setter). */
+    private volatile JsonReader.Limits effectiveJsonLimits;
     private volatile long maxMessageBytes;
+    private volatile int maxMembers = DEFAULT_MAX_MEMBERS;
     private volatile String brokerUrl;
     private volatile boolean connected;
 
@@ -103,11 +113,38 @@ public final class TopologyStore {
 
     // ------------------------------------------------------------------ settings the route calls
 
+    /**
+     * Also scales the JSON value limit: raised above {@link #DEFAULT_MAX_MESSAGE_BYTES} (a larger deployment), the
+     * value limit grows in proportion, so that the one setting an operator raises for a larger topology is not
+     * met by a second, hidden one. Lowered, the value limit stays: the byte limit then binds first.
+     */
     public void setMaxMessageBytes(long maxMessageBytes) {
         if (maxMessageBytes < 2) {
             throw new IllegalArgumentException(MAX_MESSAGE_BYTES_KEY + " must be at least 2");
         }
         this.maxMessageBytes = maxMessageBytes;
+        long values = jsonLimits.maxValues();
+        if (maxMessageBytes > DEFAULT_MAX_MESSAGE_BYTES) {
+            values = Math.min(Integer.MAX_VALUE, values * maxMessageBytes / DEFAULT_MAX_MESSAGE_BYTES);
+        }
+        this.effectiveJsonLimits = jsonLimits.withMaxValues((int) values);
+    }
+
+    /** The JSON limits messages are read with. */
+    public JsonReader.Limits jsonLimits() {
+        return effectiveJsonLimits;
+    }
+
+    /** Most services, most clusters and most members (each counted, bad ones included) in one message. */
+    public void setMaxMembers(int maxMembers) {
+        if (maxMembers < 1) {
+            throw new IllegalArgumentException(MAX_MEMBERS_KEY + " must be positive");
+        }
+        this.maxMembers = maxMembers;
+    }
+
+    public int maxMembers() {
+        return maxMembers;
     }
 
     public long maxMessageBytes() {
@@ -199,7 +236,7 @@ public final class TopologyStore {
     private Outcome parseAndApply(String topic, String type, String body) {
         TopologyEvent event;
         try {
-            event = TopologyEvents.parse(type, body, jsonLimits);
+            event = TopologyEvents.parse(type, body, effectiveJsonLimits, maxMembers);
         } catch (RejectedException e) {
             return reject(topic, type, e.reason(), e.detail());
         }
@@ -226,20 +263,19 @@ public final class TopologyStore {
                 return rejectLocked(topic, e.reason(), e.detail());
             }
             eventsApplied++;
+            countDropped(topic, event.dropped());
             if (after == before) {
-                return new Outcome(Outcome.Kind.UNCHANGED, before, event.summary(), null, null, null);
+                return new Outcome(Outcome.Kind.UNCHANGED, before, event.summary(), null, null, event.dropped());
             }
             current = after;
-            return new Outcome(Outcome.Kind.CHANGED, after, event.summary(), null, null, null);
+            return new Outcome(Outcome.Kind.CHANGED, after, event.summary(), null, null, event.dropped());
         }
     }
 
     private Outcome applyComplete(String topic, Complete complete, Topology before) {
         completeTopologies++;
         eventsApplied++;
-        for (Rejection r : complete.dropped()) {
-            countReject(topic, r.reason(), r.detail());
-        }
+        countDropped(topic, complete.dropped());
         Topology after = complete.topology();
         // Members listed again by the authoritative model are no longer terminated.
         terminated.keySet().removeIf(k -> after.member(k.service(), k.cluster(), k.member()) != null);
@@ -294,6 +330,21 @@ public final class TopologyStore {
 
     private void countReject(String topic, RejectReason reason, String detail) {
         rejects.merge(reason, 1L, Long::sum);
+        remember(topic, reason, detail);
+    }
+
+    /** Every part left out is counted under its reason; the first few (all that the parser kept) are listed. */
+    private void countDropped(String topic, DroppedParts dropped) {
+        if (dropped.isEmpty()) {
+            return;
+        }
+        dropped.byReason().forEach((reason, n) -> rejects.merge(reason, (long) n, Long::sum));
+        for (Rejection r : dropped.sample()) {
+            remember(topic, r.reason(), r.detail());
+        }
+    }
+
+    private void remember(String topic, RejectReason reason, String detail) {
         if (recentRejects.size() >= recentRejectsCapacity) {
             recentRejects.removeFirst();
         }

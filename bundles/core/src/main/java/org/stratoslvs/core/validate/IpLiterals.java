@@ -84,6 +84,86 @@ public final class IpLiterals {
                 && (b[3] & 0xff) == 255);
     }
 
+    /**
+     * What kind of address a parsed literal is, for the one question the topology asks: can keepalived and IPVS
+     * send a virtual service's traffic to it as a real server? Only {@link #UNICAST} can; the others are refused
+     * at parse time ({@code UNUSABLE_IP}), because keepalived either rejects them (an IPv6 link-local real server
+     * needs a {@code bind_if}: the whole file would be refused) or accepts them and IPVS then does something no
+     * operator wants (loopback is delivered to the director itself, multicast, broadcast and unspecified
+     * addresses are nobody's).
+     */
+    public enum Kind {
+        UNICAST("unicast"),
+        /** 127.0.0.0/8 and ::1: the director itself, never a member reachable from it. */
+        LOOPBACK("loopback"),
+        /**
+         * fe80::/10 and 169.254.0.0/16: valid on one link only. keepalived needs an interface for an IPv6 one;
+         * an IPv4 one is what a host takes when it got no address (RFC 3927), not an address to balance to.
+         */
+        LINK_LOCAL("link-local"),
+        MULTICAST("multicast"),
+        /** 0.0.0.0 and ::. */
+        UNSPECIFIED("unspecified"),
+        /** 255.255.255.255. */
+        BROADCAST("broadcast");
+
+        private final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+
+        /** Lower-case words for messages, e.g. {@code link-local}. */
+        public String description() {
+            return description;
+        }
+    }
+
+    /** The {@link Kind} of a parsed address. */
+    public static Kind kind(InetAddress address) {
+        if (address.isAnyLocalAddress()) {
+            return Kind.UNSPECIFIED;
+        }
+        if (address.isMulticastAddress()) {
+            return Kind.MULTICAST;
+        }
+        if (address.isLoopbackAddress()) {
+            return Kind.LOOPBACK;
+        }
+        if (address.isLinkLocalAddress()) {
+            return Kind.LINK_LOCAL;
+        }
+        byte[] b = address.getAddress();
+        if (b.length == 4 && (b[0] & b[1] & b[2] & b[3] & 0xff) == 0xff) {
+            return Kind.BROADCAST;
+        }
+        return Kind.UNICAST;
+    }
+
+    /**
+     * True for an IPv6 literal with a zone id ({@code fe80::1%eth0}): a well-formed address that is bound to one
+     * interface of the sender's host, and so never an address for anyone else. The zone is not looked at (the JDK
+     * would look the interface up).
+     */
+    public static boolean isScoped(String text) {
+        if (text == null) {
+            return false;
+        }
+        int percent = text.indexOf('%');
+        if (percent <= 0 || percent == text.length() - 1) {
+            return false;
+        }
+        String address = text.substring(0, percent);
+        if (!IPV6_SHAPE.matcher(address).matches() || address.indexOf(':') < 0) {
+            return false;
+        }
+        try {
+            return parse(address) instanceof Inet6Address;
+        } catch (InvalidValueException e) {
+            return false;
+        }
+    }
+
     private static InetAddress build(String literal) {
         try {
             // The shape check above guarantees a literal: getByName does not query DNS for literals.

@@ -131,7 +131,7 @@ class JsonReaderTest {
 
     @Test
     void enforcesTheDepthLimit() {
-        JsonReader reader = new JsonReader(new JsonReader.Limits(3, 100, 20));
+        JsonReader reader = new JsonReader(new JsonReader.Limits(3, 100, 20, 1000));
         assertEquals(List.of(List.of(List.of())), reader.read("[[[]]]"));
         JsonException e = assertThrows(JsonException.class, () -> reader.read("[[[[]]]]"));
         assertTrue(e.limitExceeded());
@@ -146,7 +146,7 @@ class JsonReaderTest {
 
     @Test
     void enforcesStringAndNumberLimits() {
-        JsonReader reader = new JsonReader(new JsonReader.Limits(10, 5, 6));
+        JsonReader reader = new JsonReader(new JsonReader.Limits(10, 5, 6, 1000));
         assertEquals("abcde", reader.read("\"abcde\""));
         assertTrue(assertThrows(JsonException.class, () -> reader.read("\"abcdef\"")).limitExceeded());
         assertTrue(assertThrows(JsonException.class, () -> reader.read("{\"abcdef\":1}")).limitExceeded(),
@@ -156,6 +156,23 @@ class JsonReaderTest {
         assertTrue(assertThrows(JsonException.class, () -> reader.read("1234567")).limitExceeded());
         JsonException huge = assertThrows(JsonException.class, () -> JsonReader.parse("1e99999999999"));
         assertTrue(huge.reason().contains("out of range"), huge.reason());
+    }
+
+    @Test
+    void enforcesTheValueLimitAtAnyDepth() {
+        JsonReader reader = new JsonReader(JsonReader.Limits.DEFAULT.withMaxValues(5));
+        // {"a":[1,{}],"b":null} is 5 values: the object, the array, 1, {}, null (keys are not values)
+        assertEquals(2, ((java.util.Map<?, ?>) reader.read("{\"a\":[1,{}],\"b\":null}")).size());
+        JsonException e = assertThrows(JsonException.class, () -> reader.read("{\"a\":[1,{}],\"b\":null,\"c\":0}"));
+        assertTrue(e.limitExceeded());
+        assertTrue(e.reason().contains("more than 5 values"), e.reason());
+        assertTrue(assertThrows(JsonException.class, () -> reader.read("[[[[[[]]]]]]")).limitExceeded(), "nested");
+        // The default stops a body of millions of empty arrays early, at the 2,000,001st value.
+        String bomb = "[" + "[],".repeat(3_000_000) + "[]]";
+        JsonException big = assertThrows(JsonException.class, () -> JsonReader.parse(bomb));
+        assertTrue(big.limitExceeded());
+        assertEquals(1 + 3 * 1_999_999, big.offset(), "stopped at the 2,000,001st value");
+        assertThrows(IllegalArgumentException.class, () -> JsonReader.Limits.DEFAULT.withMaxValues(0));
     }
 
     @Test
