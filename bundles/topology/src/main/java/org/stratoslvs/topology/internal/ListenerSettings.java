@@ -15,7 +15,7 @@ import org.stratoslvs.topology.TopologyFeed;
  * sentence and its default used, so a typo never stops the listener.
  */
 record ListenerSettings(TopologyFeed.BrokerSettings broker, TopologyFilter filter, long maxMessageBytes,
-                        List<String> errors) {
+                        int maxMembers, List<String> errors) {
 
     static final String BROKER_URL = "broker.url";
     static final String BROKER_USERNAME = "broker.username";
@@ -38,6 +38,8 @@ record ListenerSettings(TopologyFeed.BrokerSettings broker, TopologyFilter filte
         long resync = number(props, RESYNC_INTERVAL, 0, 0, 86_400, errors);
         long maxBytes = number(props, TopologyStore.MAX_MESSAGE_BYTES_KEY, TopologyStore.DEFAULT_MAX_MESSAGE_BYTES,
                 1024, 256L * 1024 * 1024, errors);
+        int maxMembers = (int) number(props, TopologyStore.MAX_MEMBERS_KEY, TopologyStore.DEFAULT_MAX_MEMBERS,
+                1, 1_000_000, errors);
         TopologyFilter filter;
         try {
             filter = TopologyFilter.parse(text(props, SERVICE_FILTER, ""), text(props, CLUSTER_FILTER, ""),
@@ -50,7 +52,7 @@ record ListenerSettings(TopologyFeed.BrokerSettings broker, TopologyFilter filte
         TopologyFeed.BrokerSettings broker = new TopologyFeed.BrokerSettings(url,
                 text(props, BROKER_USERNAME, ""), text(props, BROKER_PASSWORD, ""), Duration.ofSeconds(resync),
                 maxBytes);
-        return new ListenerSettings(broker, filter, maxBytes, List.copyOf(errors));
+        return new ListenerSettings(broker, filter, maxBytes, maxMembers, List.copyOf(errors));
     }
 
     private static String text(Map<String, ?> props, String key, String defaultValue) {

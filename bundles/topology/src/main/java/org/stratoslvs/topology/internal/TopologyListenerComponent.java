@@ -78,6 +78,7 @@ public class TopologyListenerComponent implements TopologyService {
         bundleClassLoader = getClass().getClassLoader();
         settings = parse(properties);
         store.setMaxMessageBytes(settings.maxMessageBytes());
+        store.setMaxMembers(settings.maxMembers());
         filter = settings.filter();
         startFeed();
     }
@@ -87,6 +88,7 @@ public class TopologyListenerComponent implements TopologyService {
         ListenerSettings previous = settings;
         settings = parse(properties);
         store.setMaxMessageBytes(settings.maxMessageBytes());
+        store.setMaxMembers(settings.maxMembers());
         if (!settings.filter().equals(previous.filter())) {
             filter = settings.filter();
             LOG.info("Topology filters changed: {}", filter);

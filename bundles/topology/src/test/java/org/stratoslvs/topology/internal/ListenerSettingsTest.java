@@ -18,7 +18,8 @@ class ListenerSettingsTest {
         Map<String, String> cfg = ConfigDocumentation.cfgDefaults();
         for (String key : List.of(ListenerSettings.BROKER_URL, ListenerSettings.BROKER_USERNAME,
                 ListenerSettings.BROKER_PASSWORD, ListenerSettings.RESYNC_INTERVAL, ListenerSettings.SERVICE_FILTER,
-                ListenerSettings.CLUSTER_FILTER, ListenerSettings.PARTITION_FILTER, "topology.max.message.bytes")) {
+                ListenerSettings.CLUSTER_FILTER, ListenerSettings.PARTITION_FILTER, "topology.max.message.bytes",
+                "topology.max.members")) {
             assertTrue(cfg.containsKey(key), key + " is not documented");
         }
         ListenerSettings documented = ListenerSettings.parse(cfg);
@@ -32,8 +33,10 @@ class ListenerSettingsTest {
                 ListenerSettings.BROKER_URL, "http://example.org",
                 ListenerSettings.RESYNC_INTERVAL, "soon",
                 "topology.max.message.bytes", "12",
+                "topology.max.members", "0",
                 ListenerSettings.SERVICE_FILTER, "web, bad name"));
-        assertEquals(4, s.errors().size(), s.errors().toString());
+        assertEquals(5, s.errors().size(), s.errors().toString());
+        assertEquals(30_000, s.maxMembers());
         assertEquals(ListenerSettings.DEFAULT_BROKER_URL, s.broker().url());
         assertEquals(Duration.ZERO, s.broker().resyncInterval());
         assertEquals(TopologyFilter.NONE, s.filter());
@@ -50,5 +53,6 @@ class ListenerSettingsTest {
         assertEquals("lvs", s.broker().username());
         assertEquals(Duration.ofSeconds(60), s.broker().resyncInterval());
         assertEquals(java.util.Set.of("network-partition-1"), s.filter().networkPartitions());
+        assertEquals(50_000, ListenerSettings.parse(Map.of("topology.max.members", "50000")).maxMembers());
     }
 }
