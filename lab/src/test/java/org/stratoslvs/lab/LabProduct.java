@@ -1,0 +1,213 @@
+package org.stratoslvs.lab;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.jms.Connection;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.broker.BrokerService;
+import org.apache.activemq.broker.TransportConnector;
+import org.stratoslvs.api.ControlStatus.ApplyRecord;
+import org.stratoslvs.core.topology.Outcome;
+import org.stratoslvs.core.topology.Topology;
+import org.stratoslvs.core.topology.TopologyStore;
+import org.stratoslvs.keepalived.ApplyPipeline;
+import org.stratoslvs.keepalived.KeepalivedSettings;
+import org.stratoslvs.render.RenderLoop;
+import org.stratoslvs.render.RenderResult;
+import org.stratoslvs.render.RenderSettings;
+import org.stratoslvs.topology.TopologyFeed;
+
+/**
+ * The product on the host, wired as its OSGi components wire it (and as ApplyLatencyBenchmark does without Karaf):
+ * a real embedded ActiveMQ broker; {@link TopologyFeed} (the Camel JMS route on {@code topology.>}) →
+ * {@link TopologyStore} → {@link RenderLoop} (KeepalivedRenderer on its own thread; nothing is submitted before a
+ * complete topology, as in ConfigGeneratorComponent) → {@link ApplyPipeline} in {@code external} mode: validation
+ * with the host's real {@code keepalived -t} inside a host namespace that has the VRRP interfaces, the atomic write
+ * into the lab directory the guest mounts, and the lab's reload script as {@code keepalived.reload.command}.
+ *
+ * <p>The test publishes Stratos events on the broker and waits for the apply of the rendering they caused.
+ */
+final class LabProduct implements AutoCloseable {
+
+    private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+
+    private final BrokerService broker;
+    private final TopologyStore store = new TopologyStore();
+    private final RenderLoop renderLoop;
+    private final ApplyPipeline pipeline;
+    private final TopologyFeed feed;
+    private final Connection connection;
+    private final Session session;
+    private final MessageProducer producer;
+
+    private final AtomicInteger received = new AtomicInteger();
+    private final AtomicReference<Outcome> lastOutcome = new AtomicReference<>();
+    /** Snapshot → the text rendered from it, and text (by identity) → the apply that ended for it. */
+    private final Map<Topology, String> renderedFrom = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final Map<String, ApplyRecord> appliedFor = Collections.synchronizedMap(new IdentityHashMap<>());
+
+    /**
+     * @param guest  the lab guest: keepalived.conf goes to its directory, reloads go through its channel
+     * @param ns     the host namespace {@code keepalived -t} runs in
+     * @param render the render settings ({@code org.stratoslvs} keys: mapping, VRRP, LVS)
+     * @param extra  further keepalived control keys (e.g. {@code reload.min.interval})
+     */
+    LabProduct(Guest guest, HostNamespace ns, Map<String, String> render, Map<String, String> extra)
+            throws Exception {
+        RenderSettings.Parsed renderSettings = RenderSettings.parse(render, List.of());
+        if (!renderSettings.errors().isEmpty()) {
+            throw new IllegalStateException("render settings: " + renderSettings.errors());
+        }
+        Map<String, String> control = new HashMap<>(Map.of(
+                KeepalivedSettings.MODE, "external",
+                KeepalivedSettings.CONF_PATH, confPath(guest).toString(),
+                KeepalivedSettings.RELOAD_COMMAND, "/bin/sh " + guest.dir().resolve("reload-keepalived.sh"),
+                KeepalivedSettings.COMMAND_PREFIX, ns.commandPrefix()));
+        control.putAll(extra);
+        KeepalivedSettings keepalived = KeepalivedSettings.parse(control, Map.of());
+        if (!keepalived.errors().isEmpty()) {
+            throw new IllegalStateException("keepalived settings: " + keepalived.errors());
+        }
+        pipeline = new ApplyPipeline(keepalived);
+        pipeline.setApplyListener((record, text, endNanos) -> appliedFor.put(text, record));
+        renderLoop = new RenderLoop(renderSettings, this::rendered);
+
+        broker = new BrokerService();
+        broker.setBrokerName("stratoslvs-lab-" + ProcessHandle.current().pid());
+        broker.setPersistent(false);
+        broker.setUseJmx(false);
+        broker.setUseShutdownHook(false);
+        broker.setSchedulerSupport(false);
+        broker.setAdvisorySupport(false);
+        TransportConnector connector = new TransportConnector();
+        connector.setUri(new java.net.URI("tcp://127.0.0.1:0"));
+        broker.addConnector(connector);
+        broker.start();
+        broker.waitUntilStarted();
+        String url = "tcp://127.0.0.1:" + connector.getPublishableConnectURI().getPort();
+
+        connection = new ActiveMQConnectionFactory(url).createConnection();
+        session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        producer = session.createProducer(null);
+        producer.setDeliveryMode(DeliveryMode.PERSISTENT); // what Stratos' Java publishers send
+
+        feed = new TopologyFeed("stratoslvs-lab", new TopologyFeed.BrokerSettings(url, "", "", Duration.ZERO),
+                this::onMessage);
+        feed.start(LabProduct.class.getClassLoader());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!feed.isConnected()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the route did not subscribe within 30 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Where the product writes keepalived.conf: the lab directory, which the guest's keepalived reads. */
+    static Path confPath(Guest guest) {
+        return guest.dir().resolve("keepalived.conf");
+    }
+
+    /** The route's sink, as TopologyListenerComponent does it. */
+    private void onMessage(String topic, byte[] body) {
+        Outcome outcome = store.accept(topic, body);
+        lastOutcome.set(outcome);
+        if (outcome.changed()) {
+            renderLoop.topologyChanged(outcome.topology(), outcome.cause());
+        }
+        received.incrementAndGet();
+    }
+
+    /** The render loop's sink, as ConfigGeneratorComponent does it. */
+    private void rendered(RenderResult result, Topology topology, String cause) {
+        if (topology.initialized()) {
+            pipeline.submit(result.text(), cause);
+        }
+        renderedFrom.put(topology, result.text());
+    }
+
+    /** Publishes one Stratos event; returns the apply of the rendering it caused, which must be "applied". */
+    ApplyRecord publishAndAwaitApply(String eventType, String body) throws Exception {
+        ApplyRecord r = publishAndAwaitEnd(eventType, body);
+        if (!r.result().equals("applied")) {
+            throw new AssertionError(eventType + ": apply ended " + r.result() + " (" + r.steps() + ")");
+        }
+        return r;
+    }
+
+    /** Publishes one Stratos event and waits until the store took it (for events that change no rendering). */
+    void publishAndAwaitStore(String eventType, String body) throws Exception {
+        int before = received.get();
+        producer.send(session.createTopic("topology." + eventType), session.createTextMessage(body));
+        long deadline = System.nanoTime() + APPLY_TIMEOUT.toNanos();
+        while (received.get() == before) {
+            awaitTick(deadline, eventType + " to reach the store");
+        }
+        Outcome outcome = lastOutcome.get();
+        if (!outcome.changed()) {
+            throw new AssertionError(eventType + " did not change the topology: " + outcome);
+        }
+    }
+
+    /** Publishes one Stratos event and waits for the end of the apply of its rendering, whatever its result. */
+    ApplyRecord publishAndAwaitEnd(String eventType, String body) throws Exception {
+        int before = received.get();
+        producer.send(session.createTopic("topology." + eventType), session.createTextMessage(body));
+        long deadline = System.nanoTime() + APPLY_TIMEOUT.toNanos();
+        while (received.get() == before) {
+            awaitTick(deadline, eventType + " to reach the store");
+        }
+        Outcome outcome = lastOutcome.get();
+        if (!outcome.changed()) {
+            throw new AssertionError(eventType + " did not change the topology: " + outcome);
+        }
+        String text;
+        while ((text = renderedFrom.get(outcome.topology())) == null) {
+            awaitTick(deadline, eventType + " to be rendered");
+        }
+        ApplyRecord record;
+        while ((record = appliedFor.get(text)) == null) {
+            awaitTick(deadline, eventType + " to be applied (last: " + pipeline.status().lastApply() + ")");
+        }
+        return record;
+    }
+
+    private static void awaitTick(long deadline, String what) throws InterruptedException {
+        if (System.nanoTime() > deadline) {
+            throw new AssertionError("timed out waiting for " + what);
+        }
+        Thread.sleep(5);
+    }
+
+    ApplyPipeline pipeline() {
+        return pipeline;
+    }
+
+    /** Every apply record the pipeline keeps, oldest first. */
+    List<ApplyRecord> applies() {
+        return new ArrayList<>(pipeline.status().lastApplies());
+    }
+
+    @Override
+    public void close() throws Exception {
+        feed.close();
+        renderLoop.close();
+        pipeline.close();
+        connection.close();
+        broker.stop();
+        broker.waitUntilStopped();
+    }
+}

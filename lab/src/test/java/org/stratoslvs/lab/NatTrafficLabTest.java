@@ -1,0 +1,155 @@
+package org.stratoslvs.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.stratoslvs.lab.StratosEvents.Member;
+import org.stratoslvs.render.RenderSettings;
+
+/**
+ * NAT through a VIP the product rendered and applied: Stratos events on the broker → the pipeline on the host
+ * (route, store, renderer, keepalived -t, atomic write into the lab directory, reload command) → the guest's
+ * keepalived, reloaded by SIGHUP with the same pid → the guest kernel's IPVS → HTTP from the client namespace,
+ * answered by the real servers with their own names. Stratos' port remapping (proxy 80 → member port 8080) is what
+ * NAT is for. One guest for the class; the steps build on each other, in order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NatTrafficLabTest {
+
+    static final String VIP = "10.1.0.100";
+    static final String VS = VIP + ":80";
+    static final int REQUESTS = 30;
+    static final Duration IPVS_TIMEOUT = Duration.ofSeconds(15);
+
+    static final Member WEB1 = new Member("web-1", "10.2.0.11");
+    static final Member WEB2 = new Member("web-2", "10.2.0.12");
+    static final Member WEB3 = new Member("web-3", "10.2.0.13");
+    /** A new member on the address web-3 had (the same real-server namespace, rs3). */
+    static final Member WEB4 = new Member("web-4", "10.2.0.13");
+
+    private static Guest guest;
+    private static HostNamespace ns;
+    private static LabProduct product;
+    private static long keepalivedPid;
+
+    @BeforeAll
+    static void start() throws Exception {
+        guest = LabEnv.boot("nat");
+        guest.sh("rs_add rs1 10.2.0.11 && rs_add rs2 10.2.0.12 && rs_add rs3 10.2.0.13");
+        ns = HostNamespace.create();
+        // keepalived runs before the product, as a distribution's keepalived.service does (external mode); the
+        // product's first apply replaces this file and reloads it
+        Files.writeString(LabProduct.confPath(guest), "global_defs {\n  router_id lab_bootstrap\n}\n");
+        keepalivedPid = guest.startKeepalived(LabProduct.confPath(guest));
+        product = new LabProduct(guest, ns, Map.of(
+                RenderSettings.VIRTUALIP_SET, StratosEvents.SERVICE + "|" + VIP,
+                RenderSettings.VRRP_INTERFACE, "br-cli",
+                RenderSettings.VRRP_STATE, "MASTER",
+                RenderSettings.LB_KIND, "NAT"), Map.of());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (product != null) {
+            product.close();
+        }
+        if (guest != null) {
+            guest.close();
+        }
+        if (ns != null) {
+            ns.close();
+        }
+    }
+
+    /** Every destination of the HTTP virtual server, as the kernel has them. */
+    private static IpvsTable awaitDestinations(Set<String> expected) throws Exception {
+        long t0 = System.nanoTime();
+        IpvsTable t = guest.awaitIpvs(VS + " → " + expected,
+                table -> Set.copyOf(table.destinations("TCP", VS)).equals(expected), IPVS_TIMEOUT);
+        System.out.printf("IPVS lab nat: apply → IPVS shows %s in %d ms%n", expected,
+                (System.nanoTime() - t0) / 1_000_000);
+        return t;
+    }
+
+    /** rr: each of {@code servers} answered REQUESTS / n ± 1, nobody else answered, nothing went unanswered. */
+    private static void assertRoundRobin(Answers answers, Set<String> servers) {
+        assertEquals(0, answers.unanswered(), "unanswered requests: " + answers.lines());
+        assertEquals(servers, answers.counts().keySet(), "who answered: " + answers.counts());
+        int share = REQUESTS / servers.size();
+        for (Map.Entry<String, Integer> e : answers.counts().entrySet()) {
+            assertTrue(Math.abs(e.getValue() - share) <= 1,
+                    e.getKey() + " answered " + e.getValue() + " of " + REQUESTS + ", expected " + share + " ± 1: "
+                            + answers.counts());
+        }
+    }
+
+    private static void assertSameKeepalived() throws Exception {
+        assertEquals(keepalivedPid, guest.keepalivedPid(), "keepalived reloaded in place, never restarted");
+    }
+
+    @Test
+    @Order(1)
+    void completeTopologyPutsEveryActiveMemberBehindTheVip() throws Exception {
+        product.publishAndAwaitApply("CompleteTopologyEvent",
+                StratosEvents.completeTopology(List.of(WEB1, WEB2, WEB3)));
+        IpvsTable table = awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080", "10.2.0.13:8080"));
+        IpvsTable.Service vs = table.service("TCP", VS).orElseThrow();
+        assertEquals("rr", vs.scheduler());
+        vs.destinations().forEach(d -> assertEquals("Masq", d.forward(), "NAT: " + d));
+        assertEquals(Set.of("10.2.0.11:7000", "10.2.0.12:7000", "10.2.0.13:7000"),
+                Set.copyOf(table.destinations("TCP", VIP + ":7000")), "the second port, not remapped");
+        guest.sh("await_addr br-cli " + VIP);
+
+        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        assertSameKeepalived();
+    }
+
+    @Test
+    @Order(2)
+    void terminatedMemberGetsNoNewRequests() throws Exception {
+        product.publishAndAwaitApply("MemberTerminatedEvent", StratosEvents.memberTerminated(WEB3));
+        awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080"));
+        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2"));
+        assertSameKeepalived();
+    }
+
+    @Test
+    @Order(3)
+    void suspendedMemberGetsNoNewRequestsAndTakesThemAgainWhenActivated() throws Exception {
+        product.publishAndAwaitApply("MemberSuspendedEvent", StratosEvents.memberSuspended(WEB2));
+        awaitDestinations(Set.of("10.2.0.11:8080"));
+        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1"));
+
+        product.publishAndAwaitApply("MemberActivatedEvent", StratosEvents.memberActivated(WEB2));
+        awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080"));
+        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2"));
+        assertSameKeepalived();
+    }
+
+    @Test
+    @Order(4)
+    void newMemberTakesRequestsOnceActive() throws Exception {
+        product.publishAndAwaitStore("MemberCreatedEvent", StratosEvents.memberCreated(WEB4));
+        product.publishAndAwaitStore("MemberInitializedEvent", StratosEvents.memberInitialized(WEB4));
+        product.publishAndAwaitStore("MemberStartedEvent", StratosEvents.memberStarted(WEB4));
+        assertEquals(Set.of("10.2.0.11:8080", "10.2.0.12:8080"), Set.copyOf(guest.ipvs().destinations("TCP", VS)),
+                "a Starting member is not a real server");
+
+        product.publishAndAwaitApply("MemberActivatedEvent", StratosEvents.memberActivated(WEB4));
+        awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080", "10.2.0.13:8080"));
+        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        assertSameKeepalived();
+    }
+}

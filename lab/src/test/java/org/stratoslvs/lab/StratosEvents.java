@@ -1,0 +1,83 @@
+package org.stratoslvs.lab;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Stratos 4.1.5 topology message bodies (the shape of the project's fixtures) for one service with one cluster,
+ * whose members are the lab's real servers. Ports: Stratos' remapping proxy 80 → member 8080 (HTTP), and 7000 → 7000
+ * (the lab's line echo, for long-lived connections).
+ */
+final class StratosEvents {
+
+    static final String SERVICE = "web";
+    static final String CLUSTER = "web.cluster-a";
+    static final String PORTS = "{\"80\":{\"protocol\":\"http\",\"value\":8080,\"proxy\":80},"
+            + "\"7000\":{\"protocol\":\"tcp\",\"value\":7000,\"proxy\":7000}}";
+
+    /** A member of the lab service: its Stratos id and the real server's address inside the guest. */
+    record Member(String id, String ip) {
+    }
+
+    private StratosEvents() {
+    }
+
+    private static String ids(String memberId) {
+        return "\"serviceName\":\"" + SERVICE + "\",\"clusterId\":\"" + CLUSTER + "\",\"clusterInstanceId\":"
+                + "\"cluster-instance-1\",\"networkPartitionId\":\"network-partition-1\",\"partitionId\":"
+                + "\"partition-1\",\"memberId\":\"" + memberId + "\"";
+    }
+
+    private static String memberJson(Member m) {
+        return "{" + ids(m.id()) + ",\"initTime\":1795824858340,\"portMap\":" + PORTS + ",\"memberPrivateIPs\":[\""
+                + m.ip() + "\"],\"defaultPrivateIP\":\"" + m.ip() + "\",\"memberStateManager\":{\"stateStack\":"
+                + "[\"Created\",\"Initialized\",\"Starting\",\"Active\"],\"identifier\":\"" + m.id() + "\"},"
+                + "\"loadBalancingIPType\":\"Private\"}";
+    }
+
+    /** topology.CompleteTopologyEvent: the service with every member Active. */
+    static String completeTopology(List<Member> members) {
+        String memberMap = members.stream().map(m -> "\"" + m.id() + "\":" + memberJson(m))
+                .collect(Collectors.joining(","));
+        String cluster = "{\"serviceName\":\"" + SERVICE + "\",\"clusterId\":\"" + CLUSTER + "\","
+                + "\"autoscalePolicyName\":\"autoscaling-policy-1\",\"deploymentPolicyName\":\"deployment-policy-1\","
+                + "\"hostNames\":[\"web.example.com\"],\"isLbCluster\":false,\"isKubernetesCluster\":false,"
+                + "\"memberMap\":{" + memberMap + "},\"appId\":\"app-1\",\"instanceIdToInstanceContextMap\":{},"
+                + "\"accessUrls\":{},\"kubernetesServices\":[],\"loadBalancerIps\":[]}";
+        return "{\"topology\":{\"clusterMap\":{\"" + CLUSTER + "\":" + cluster + "},\"serviceMap\":{\"" + SERVICE
+                + "\":{\"serviceName\":\"" + SERVICE + "\",\"serviceType\":\"SingleTenant\",\"clusterIdClusterMap\":{\""
+                + CLUSTER + "\":" + cluster + "},\"portMap\":" + PORTS + "}},\"initialized\":false}}";
+    }
+
+    /** topology.MemberCreatedEvent. */
+    static String memberCreated(Member m) {
+        return "{" + ids(m.id()) + ",\"loadBalancingIPType\":\"Private\",\"initTime\":1795824858635}";
+    }
+
+    /** topology.MemberInitializedEvent: the member's address becomes known. */
+    static String memberInitialized(Member m) {
+        return "{" + ids(m.id()) + ",\"instanceId\":\"instance-" + m.id() + "\",\"memberPrivateIPs\":[\"" + m.ip()
+                + "\"],\"defaultPrivateIP\":\"" + m.ip() + "\"}";
+    }
+
+    /** topology.MemberStartedEvent. */
+    static String memberStarted(Member m) {
+        return "{" + ids(m.id()) + ",\"status\":\"Starting\"}";
+    }
+
+    /** topology.MemberActivatedEvent, with the ports and address as Stratos sends them. */
+    static String memberActivated(Member m) {
+        return "{" + ids(m.id()) + ",\"portMap\":" + PORTS + ",\"memberPrivateIPs\":[\"" + m.ip()
+                + "\"],\"defaultPrivateIP\":\"" + m.ip() + "\"}";
+    }
+
+    /** topology.MemberSuspendedEvent. */
+    static String memberSuspended(Member m) {
+        return "{" + ids(m.id()) + "}";
+    }
+
+    /** topology.MemberTerminatedEvent. */
+    static String memberTerminated(Member m) {
+        return "{" + ids(m.id()) + "}";
+    }
+}
