@@ -47,6 +47,7 @@ final class LabProduct implements AutoCloseable {
     private final BrokerService broker;
     private final TopologyStore store = new TopologyStore();
     private final RenderLoop renderLoop;
+    private final Map<String, String> render;
     private final ApplyPipeline pipeline;
     private final TopologyFeed feed;
     private final Connection connection;
@@ -67,6 +68,7 @@ final class LabProduct implements AutoCloseable {
      */
     LabProduct(Guest guest, HostNamespace ns, Map<String, String> render, Map<String, String> extra)
             throws Exception {
+        this.render = Map.copyOf(render);
         RenderSettings.Parsed renderSettings = RenderSettings.parse(render, List.of());
         if (!renderSettings.errors().isEmpty()) {
             throw new IllegalStateException("render settings: " + renderSettings.errors());
@@ -190,6 +192,31 @@ final class LabProduct implements AutoCloseable {
             throw new AssertionError("timed out waiting for " + what);
         }
         Thread.sleep(5);
+    }
+
+    /**
+     * A settings change as Config Admin delivers it to the render component ({@code changes} over the current
+     * render settings); returns the apply of the re-rendering, which must be "applied".
+     */
+    ApplyRecord changeRenderSettings(Map<String, String> changes, String cause) throws Exception {
+        Map<String, String> next = new HashMap<>(render);
+        next.putAll(changes);
+        RenderSettings.Parsed parsed = RenderSettings.parse(next, List.of());
+        if (!parsed.errors().isEmpty()) {
+            throw new IllegalStateException("render settings: " + parsed.errors());
+        }
+        long before = pipeline.applyRuns();
+        renderLoop.settingsChanged(parsed, cause);
+        long deadline = System.nanoTime() + APPLY_TIMEOUT.toNanos();
+        ApplyRecord last;
+        while ((last = pipeline.status().lastApply()) == null || pipeline.applyRuns() == before
+                || !last.cause().contains(cause)) {
+            awaitTick(deadline, "the apply of " + cause);
+        }
+        if (!last.result().equals("applied")) {
+            throw new AssertionError(cause + ": apply ended " + last.result() + " (" + last.steps() + ")");
+        }
+        return last;
     }
 
     ApplyPipeline pipeline() {
