@@ -53,6 +53,14 @@ public final class TopologyFeed implements AutoCloseable {
     @FunctionalInterface
     public interface MessageSink {
         void onMessage(String topic, byte[] body);
+
+        /**
+         * A message on {@code topic} was refused unread ({@code why}). Returns true when the sink accounts for it
+         * (counts and logs it); by default it does not, and the feed logs it, at most once a minute.
+         */
+        default boolean refusedUnread(String topic, String why) {
+            return false;
+        }
     }
 
     /**
@@ -244,6 +252,9 @@ public final class TopologyFeed implements AutoCloseable {
         String refusal = refusal(message);
         if (refusal != null) {
             long total = refused.incrementAndGet();
+            if (sink.refusedUnread(topic, refusal)) {
+                return;
+            }
             long due = nextRefusalLog.get();
             long now = System.nanoTime();
             if (now - due >= 0 && nextRefusalLog.compareAndSet(due, now + REFUSAL_LOG_INTERVAL.toNanos())) {

@@ -281,10 +281,20 @@ class TopologyFeedTest {
         java.util.concurrent.atomic.AtomicInteger largest = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
         feed = new TopologyFeed("test", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO,
-                256 * 1024), (topic, body) -> {
-                    delivered.incrementAndGet();
-                    largest.accumulateAndGet(body.length, Math::max);
-                    store.accept(topic, body);
+                256 * 1024), new TopologyFeed.MessageSink() {
+                    @Override
+                    public void onMessage(String topic, byte[] body) {
+                        delivered.incrementAndGet();
+                        largest.accumulateAndGet(body.length, Math::max);
+                        store.accept(topic, body);
+                    }
+
+                    @Override
+                    public boolean refusedUnread(String topic, String why) {
+                        // as the component does: the store counts it among the rejects
+                        store.refuseUnread(topic, why);
+                        return true;
+                    }
                 });
         feed.start(getClass().getClassLoader());
         Await.until("the route to connect", 20_000, feed::isConnected);
@@ -303,6 +313,9 @@ class TopologyFeedTest {
         Await.until("the complete topology after the refused messages", 10_000, () -> current().initialized());
         assertEquals(1, delivered.get(), "refused messages reached the sink");
         assertEquals(2, feed.refusedMessages());
+        assertEquals(2L, store.status().rejectsByReason().get("UNSUPPORTED_MESSAGE"), store.status().toString());
+        assertTrue(store.status().recentRejects().stream().anyMatch(r -> r.detail().contains("compressed")),
+                store.status().recentRejects().toString());
         assertTrue(largest.get() <= 256 * 1024, "the sink got a body of " + largest.get() + " bytes");
     }
 

@@ -4,6 +4,11 @@ package org.stratoslvs.core.topology;
 public enum RejectReason {
     /** Body larger than {@code topology.max.message.bytes}, refused before parsing. */
     TOO_LARGE,
+    /**
+     * A JMS message refused before its body is read: compressed (ActiveMQ would inflate it to any size) or neither
+     * text nor bytes (an object message would be deserialized).
+     */
+    UNSUPPORTED_MESSAGE,
     /** Not strict JSON (syntax, bad UTF-8, bad escape, unpaired surrogate, control character). */
     MALFORMED_JSON,
     /** JSON nested deeper, with a longer string or number, or with more values, than the reader allows. */

@@ -214,6 +214,14 @@ public final class TopologyStore {
     }
 
     /**
+     * Counts a message the transport refused before reading its body (see {@link RejectReason#UNSUPPORTED_MESSAGE}),
+     * so that it shows among the rejects like any other; the topology is unchanged.
+     */
+    public Outcome refuseUnread(String topic, String why) {
+        return reject(topic, eventType(topic), RejectReason.UNSUPPORTED_MESSAGE, why);
+    }
+
+    /**
      * Applies one message whose body already is text (TextMessage).
      *
      * @param body the JSON text; null is refused as malformed

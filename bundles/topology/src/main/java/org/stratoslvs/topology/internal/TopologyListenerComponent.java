@@ -119,7 +119,20 @@ public class TopologyListenerComponent implements TopologyService {
     }
 
     private synchronized void startFeed() throws Exception {
-        TopologyFeed newFeed = new TopologyFeed("stratos-lvs-topology", settings.broker(), this::onMessage);
+        TopologyFeed newFeed = new TopologyFeed("stratos-lvs-topology", settings.broker(),
+                new TopologyFeed.MessageSink() {
+                    @Override
+                    public void onMessage(String topic, byte[] body) {
+                        TopologyListenerComponent.this.onMessage(topic, body);
+                    }
+
+                    @Override
+                    public boolean refusedUnread(String topic, String why) {
+                        // counted and logged like every other reject (lvs:status, lvs:rejected, JMX)
+                        logReject(topic, store.refuseUnread(topic, why));
+                        return true;
+                    }
+                });
         store.setBrokerUrl(settings.broker().url());
         newFeed.start(bundleClassLoader);
         feed = newFeed;
