@@ -93,7 +93,8 @@ ka_reload() {
 # process costs in UML, and entering a namespace costs several.
 http_get() {
   $IP netns exec cli $B sh -c 'for i in $($0 seq "$3"); do
-      a=$($0 timeout 3 $0 wget -q -O - "http://$1:$2/" 2>/dev/null); echo "${a:--}"; done' $B "$1" "$2" "$3"
+      a=$($0 timeout 3 $0 wget -q -O - "http://$1:$2/" 2>/dev/null); echo "${a:--}"; done' $B "$1" "$2" "$3" \
+    2>/dev/null # the shell's "Terminated" for a request that timed out
 }
 
 # long_start ADDR PORT: one TCP connection from the client namespace that sends a line every 100 ms; the server's
@@ -118,4 +119,14 @@ await_addr() {
   done
   echo "$2 never appeared on $1"
   return 1
+}
+
+# rs_tool NAME TOOL ARGS...: runs the real-server tool (lvs-realserver, the wrapper next to its jar) inside real
+# server NAME's namespace, as a member runs it on itself, with its state file in the guest's /run (the root file
+# system is the host's, read-only). A small heap: the guest has little memory and runs one JVM at a time.
+rs_tool() {
+  name=$1; tool=$2; shift 2
+  $IP netns exec "$name" $B env JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java \
+    JAVA_TOOL_OPTIONS="-Xmx48m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC" \
+    /bin/sh "$tool" "$@" --state-file "/run/rs/$name/realserver.state"
 }
