@@ -59,6 +59,24 @@ record IpvsTable(List<Service> services, String text) {
         return new IpvsTable(List.copyOf(services), text);
     }
 
+    /**
+     * What keepalived configured, without the connection counters (which the kernel changes by itself): one line
+     * per service ("TCP 10.1.0.100:80 rr") and per destination ("TCP 10.1.0.100:80 -> 10.2.0.11:8080 Masq 1").
+     */
+    List<String> configuration() {
+        List<String> lines = new ArrayList<>();
+        for (Service s : services) {
+            String vs = s.protocol() + " " + s.address() + " " + s.scheduler() + (s.flags().isEmpty() ? "" : " "
+                    + s.flags());
+            lines.add(vs);
+            for (Destination d : s.destinations()) {
+                lines.add(s.protocol() + " " + s.address() + " -> " + d.address() + " " + d.forward() + " "
+                        + d.weight());
+            }
+        }
+        return lines;
+    }
+
     Optional<Service> service(String protocol, String address) {
         return services.stream().filter(s -> s.protocol().equals(protocol) && s.address().equals(address))
                 .findFirst();

@@ -20,7 +20,7 @@ import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.broker.BrokerService;
 import org.apache.activemq.broker.TransportConnector;
 import org.stratoslvs.api.ControlStatus.ApplyRecord;
-import org.stratoslvs.core.topology.Outcome;
+import org.stratoslvs.api.ControlStatus.Outcome;
 import org.stratoslvs.core.topology.Topology;
 import org.stratoslvs.core.topology.TopologyStore;
 import org.stratoslvs.keepalived.ApplyPipeline;
@@ -55,7 +55,7 @@ final class LabProduct implements AutoCloseable {
     private final MessageProducer producer;
 
     private final AtomicInteger received = new AtomicInteger();
-    private final AtomicReference<Outcome> lastOutcome = new AtomicReference<>();
+    private final AtomicReference<org.stratoslvs.core.topology.Outcome> lastOutcome = new AtomicReference<>();
     /** Snapshot → the text rendered from it, and text (by identity) → the apply that ended for it. */
     private final Map<Topology, String> renderedFrom = Collections.synchronizedMap(new IdentityHashMap<>());
     private final Map<String, ApplyRecord> appliedFor = Collections.synchronizedMap(new IdentityHashMap<>());
@@ -125,7 +125,7 @@ final class LabProduct implements AutoCloseable {
 
     /** The route's sink, as TopologyListenerComponent does it. */
     private void onMessage(String topic, byte[] body) {
-        Outcome outcome = store.accept(topic, body);
+        org.stratoslvs.core.topology.Outcome outcome = store.accept(topic, body);
         lastOutcome.set(outcome);
         if (outcome.changed()) {
             renderLoop.topologyChanged(outcome.topology(), outcome.cause());
@@ -144,7 +144,7 @@ final class LabProduct implements AutoCloseable {
     /** Publishes one Stratos event; returns the apply of the rendering it caused, which must be "applied". */
     ApplyRecord publishAndAwaitApply(String eventType, String body) throws Exception {
         ApplyRecord r = publishAndAwaitEnd(eventType, body);
-        if (!r.result().equals("applied")) {
+        if (r.outcome() != Outcome.APPLIED) {
             throw new AssertionError(eventType + ": apply ended " + r.result() + " (" + r.steps() + ")");
         }
         return r;
@@ -158,7 +158,7 @@ final class LabProduct implements AutoCloseable {
         while (received.get() == before) {
             awaitTick(deadline, eventType + " to reach the store");
         }
-        Outcome outcome = lastOutcome.get();
+        org.stratoslvs.core.topology.Outcome outcome = lastOutcome.get();
         if (!outcome.changed()) {
             throw new AssertionError(eventType + " did not change the topology: " + outcome);
         }
@@ -172,7 +172,7 @@ final class LabProduct implements AutoCloseable {
         while (received.get() == before) {
             awaitTick(deadline, eventType + " to reach the store");
         }
-        Outcome outcome = lastOutcome.get();
+        org.stratoslvs.core.topology.Outcome outcome = lastOutcome.get();
         if (!outcome.changed()) {
             throw new AssertionError(eventType + " did not change the topology: " + outcome);
         }
@@ -195,10 +195,19 @@ final class LabProduct implements AutoCloseable {
     }
 
     /**
-     * A settings change as Config Admin delivers it to the render component ({@code changes} over the current
-     * render settings); returns the apply of the re-rendering, which must be "applied".
+     * A settings change as Config Admin delivers it to the render component ({@code changes} over the settings
+     * the product started with); returns the apply of the re-rendering, which must be "applied".
      */
     ApplyRecord changeRenderSettings(Map<String, String> changes, String cause) throws Exception {
+        ApplyRecord last = changeRenderSettingsAndAwaitEnd(changes, cause);
+        if (last.outcome() != Outcome.APPLIED) {
+            throw new AssertionError(cause + ": apply ended " + last.result() + " (" + last.steps() + ")");
+        }
+        return last;
+    }
+
+    /** {@link #changeRenderSettings}, whatever the apply's outcome. */
+    ApplyRecord changeRenderSettingsAndAwaitEnd(Map<String, String> changes, String cause) throws Exception {
         Map<String, String> next = new HashMap<>(render);
         next.putAll(changes);
         RenderSettings.Parsed parsed = RenderSettings.parse(next, List.of());
@@ -212,9 +221,6 @@ final class LabProduct implements AutoCloseable {
         while ((last = pipeline.status().lastApply()) == null || pipeline.applyRuns() == before
                 || !last.cause().contains(cause)) {
             awaitTick(deadline, "the apply of " + cause);
-        }
-        if (!last.result().equals("applied")) {
-            throw new AssertionError(cause + ": apply ended " + last.result() + " (" + last.steps() + ")");
         }
         return last;
     }

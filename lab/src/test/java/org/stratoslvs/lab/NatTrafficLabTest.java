@@ -15,6 +15,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.stratoslvs.api.ControlStatus.ApplyRecord;
 import org.stratoslvs.lab.StratosEvents.Member;
 import org.stratoslvs.render.RenderSettings;
 
@@ -32,6 +33,13 @@ class NatTrafficLabTest {
     static final String VS = VIP + ":80";
     static final int REQUESTS = 30;
     static final Duration IPVS_TIMEOUT = Duration.ofSeconds(15);
+    static final int DELAY_LOOP = 2;
+    /**
+     * When keepalived must have acted on a health check: delay_loop, plus the retry (delay_before_retry and
+     * connect_timeout), plus the same again for the check already under way when the server changed; and a few
+     * seconds for the UML guest, whose one CPU is shared with the host's builds.
+     */
+    static final Duration CHECK_BOUND = Duration.ofSeconds(2L * (DELAY_LOOP + 1 + 1) + 5);
 
     static final Member WEB1 = new Member("web-1", "10.2.0.11");
     static final Member WEB2 = new Member("web-2", "10.2.0.12");
@@ -57,7 +65,12 @@ class NatTrafficLabTest {
                 RenderSettings.VIRTUALIP_SET, StratosEvents.SERVICE + "|" + VIP,
                 RenderSettings.VRRP_INTERFACE, "br-cli",
                 RenderSettings.VRRP_STATE, "MASTER",
-                RenderSettings.LB_KIND, "NAT"), Map.of());
+                RenderSettings.LB_KIND, "NAT",
+                // health checks quick enough for a test: down after a failed check and one retry
+                RenderSettings.DELAY_LOOP, Integer.toString(DELAY_LOOP),
+                RenderSettings.CHECK_CONNECT_TIMEOUT, "1",
+                RenderSettings.CHECK_RETRY, "1",
+                RenderSettings.CHECK_DELAY_BEFORE_RETRY, "1"), Map.of());
     }
 
     @AfterAll
@@ -149,6 +162,43 @@ class NatTrafficLabTest {
 
         product.publishAndAwaitApply("MemberActivatedEvent", StratosEvents.memberActivated(WEB4));
         awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080", "10.2.0.13:8080"));
+        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        assertSameKeepalived();
+    }
+
+    @Test
+    @Order(5)
+    void realServerThatStopsAnsweringLeavesIpvsByItsHealthCheckAndComesBack() throws Exception {
+        guest.sh("rs_stop rs2");
+        long t0 = System.nanoTime();
+        guest.awaitIpvs("rs2 out by its health check", t -> Set.copyOf(t.destinations("TCP", VS))
+                .equals(Set.of("10.2.0.11:8080", "10.2.0.13:8080")), CHECK_BOUND);
+        System.out.printf("IPVS lab nat: stopped real server out of IPVS after %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs3"));
+
+        guest.sh("rs_start rs2");
+        t0 = System.nanoTime();
+        awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080", "10.2.0.13:8080"));
+        System.out.printf("IPVS lab nat: restarted real server back in IPVS after %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        assertSameKeepalived();
+    }
+
+    @Test
+    @Order(6)
+    void configKeepalivedRejectsLeavesIpvsExactlyAsItWas() throws Exception {
+        String before = guest.sh("/usr/sbin/ipvsadm -Ln");
+        String applied = product.pipeline().appliedConfig();
+        // a VRRP interface the director does not have: keepalived -t (on the host, in its namespace) says no
+        ApplyRecord r = product.changeRenderSettingsAndAwaitEnd(Map.of(RenderSettings.VRRP_INTERFACE, "br-none"),
+                "bad interface");
+        assertEquals(org.stratoslvs.api.ControlStatus.Outcome.REJECTED, r.outcome(), r.toString());
+        assertEquals(applied, Files.readString(LabProduct.confPath(guest)), "the file keepalived reads is unchanged");
+        Thread.sleep(1_000);
+        assertEquals(IpvsTable.parse(before).configuration(), guest.ipvs().configuration(),
+                "IPVS exactly as it was");
         assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
         assertSameKeepalived();
     }
