@@ -9,6 +9,7 @@ import java.util.List;
  * @param mode        managed, external or render-only
  * @param configPath  where keepalived.conf is written
  * @param keepalived  human-readable state of keepalived ("running pid 1234", "not installed: ...")
+ * @param process     the same, typed
  * @param pid         keepalived's pid, or -1
  * @param reloads     reload signals sent
  * @param lastApplies the last few applies, newest last
@@ -18,8 +19,8 @@ import java.util.List;
  * @param heldBackTotal how many virtual servers are held back in all
  * @param retry       the retry planned for an apply that failed for a reason that can go away, or null
  */
-public record ControlStatus(String mode, String configPath, String keepalived, long pid, long reloads,
-                            List<ApplyRecord> lastApplies, List<HeldBack> heldBack, int heldBackTotal,
+public record ControlStatus(String mode, String configPath, String keepalived, ProcessState process, long pid,
+                            long reloads, List<ApplyRecord> lastApplies, List<HeldBack> heldBack, int heldBackTotal,
                             Retry retry) {
 
     /** The most held-back virtual servers a status lists (one bad setting can hold back every block). */
@@ -30,10 +31,33 @@ public record ControlStatus(String mode, String configPath, String keepalived, l
         heldBack = List.copyOf(heldBack);
     }
 
-    /** A status with nothing held back and no retry planned. */
+    /** A status with nothing held back and no retry planned; running when there is a pid. */
     public ControlStatus(String mode, String configPath, String keepalived, long pid, long reloads,
                          List<ApplyRecord> lastApplies) {
-        this(mode, configPath, keepalived, pid, reloads, lastApplies, List.of(), 0, null);
+        this(mode, configPath, keepalived, pid > 0 ? ProcessState.RUNNING : ProcessState.NOT_STARTED, pid, reloads,
+                lastApplies, List.of(), 0, null);
+    }
+
+    /** What keepalived control knows of the keepalived process. */
+    public enum ProcessState {
+        /** Managed: no config applied yet, so not started. */
+        NOT_STARTED,
+        /** Managed: being started. */
+        STARTING,
+        /** Running: our child, one we adopted, or the external one found through its pid file. */
+        RUNNING,
+        /** Managed: it exited and is restarted after a backoff. */
+        RESTARTING,
+        /** Managed: it cannot run here (not installed, no privileges, another keepalived owns the pid file). */
+        CANNOT_RUN,
+        /** Managed: stopped by us. */
+        STOPPED,
+        /** Managed: left running on shutdown (keepalived.stop.on.shutdown = false), for the next start to adopt. */
+        LEFT_RUNNING,
+        /** External: no live keepalived in the pid file. */
+        NOT_FOUND,
+        /** Render-only: keepalived is neither started nor signalled. */
+        NOT_MANAGED
     }
 
     /** How an apply ended. */

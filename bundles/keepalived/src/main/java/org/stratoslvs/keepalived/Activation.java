@@ -1,5 +1,6 @@
 package org.stratoslvs.keepalived;
 
+import org.stratoslvs.api.ControlStatus.ProcessState;
 
 /**
  * How keepalived takes a file once it is written, one implementation per {@code keepalived.mode}: every start,
@@ -35,6 +36,9 @@ public interface Activation {
 
     /** keepalived's state for the status, e.g. "running pid 1234". */
     String describe();
+
+    /** The same, typed. */
+    ProcessState state();
 
     /** Ends this activation: a supervised keepalived is stopped ({@code stopKeepalived}) or left running. */
     void close(boolean stopKeepalived);

@@ -225,8 +225,8 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             text += " (settings: " + String.join(" ", s.errors()) + ")";
         }
         text += validation.describe(s);
-        return new ControlStatus(s.mode().key(), s.confPath().toString(), text, a.pid(), history.reloads(),
-                history.list(), containment.held(), containment.total(), planned);
+        return new ControlStatus(s.mode().key(), s.confPath().toString(), text, a.state(), a.pid(),
+                history.reloads(), history.list(), containment.held(), containment.total(), planned);
     }
 
     /** Sets the one listener told about every apply that ends from now on; null removes it. */

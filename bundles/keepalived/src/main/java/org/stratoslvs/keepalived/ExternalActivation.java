@@ -3,6 +3,7 @@ package org.stratoslvs.keepalived;
 import java.io.IOException;
 import java.util.OptionalLong;
 
+import org.stratoslvs.api.ControlStatus.ProcessState;
 import org.stratoslvs.api.ControlStatus.Step;
 
 /**
@@ -69,6 +70,11 @@ final class ExternalActivation implements Activation {
         return (live.isPresent() ? "external, running pid " + live.getAsLong()
                 : "external, no running keepalived in " + settings.pidFile())
                 + (settings.reloadCommand().isEmpty() ? "" : "; reloaded by: " + String.join(" ", settings.reloadCommand()));
+    }
+
+    @Override
+    public ProcessState state() {
+        return Processes.livePidFrom(settings.pidFile()).isPresent() ? ProcessState.RUNNING : ProcessState.NOT_FOUND;
     }
 
     @Override

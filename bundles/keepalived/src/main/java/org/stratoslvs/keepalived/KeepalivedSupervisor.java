@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.stratoslvs.api.ControlStatus.ProcessState;
 
 /**
  * Runs keepalived as a foreground child ({@code -n -l -D}) and keeps it running: its output goes to our log, and
@@ -52,6 +53,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
     private Process child;
     private ProcessHandle adopted;
     private String state = "not started";
+    private ProcessState process = ProcessState.NOT_STARTED;
     private long launches;
     private final Deque<String> lastOutput = new ArrayDeque<>();
 
@@ -89,6 +91,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
             thread = new Thread(this::superviseLoop, "keepalived-supervisor");
             thread.setDaemon(true);
             state = running != null ? adoptedState(running.pid()) : "starting";
+            process = running != null ? ProcessState.RUNNING : ProcessState.STARTING;
             thread.start();
             return running != null;
         }
@@ -147,6 +150,13 @@ public final class KeepalivedSupervisor implements AutoCloseable {
     public String describe() {
         synchronized (lock) {
             return state;
+        }
+    }
+
+    /** The state {@link #describe()} says, typed. */
+    public ProcessState processState() {
+        synchronized (lock) {
+            return process;
         }
     }
 
@@ -213,6 +223,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
         hup.close();
         synchronized (lock) {
             state = "stopped";
+            process = ProcessState.STOPPED;
         }
     }
 
@@ -253,7 +264,9 @@ public final class KeepalivedSupervisor implements AutoCloseable {
         }
         hup.close();
         synchronized (lock) {
-            state = c != null && c.isAlive() ? "left running, pid " + c.pid() : "stopped";
+            boolean left = c != null && c.isAlive();
+            state = left ? "left running, pid " + c.pid() : "stopped";
+            process = left ? ProcessState.LEFT_RUNNING : ProcessState.STOPPED;
         }
     }
 
@@ -295,7 +308,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
         while (!isStopping()) {
             String problem = preflight();
             if (problem != null) {
-                setState(problem + "; checking again in " + maxBackoff.toSeconds() + " s");
+                setState(ProcessState.CANNOT_RUN, problem + "; checking again in " + maxBackoff.toSeconds() + " s");
                 if (!problem.equals(lastProblem)) {
                     LOG.warn("keepalived: {}", problem);
                 }
@@ -348,7 +361,8 @@ public final class KeepalivedSupervisor implements AutoCloseable {
                         : first.equals(lastComplaint) ? first : first + " / " + lastComplaint;
                 last = why == null ? "" : "; last output: " + why;
             }
-            setState(ended + " after " + uptime.toMillis() + " ms; restarting in " + backoff.toMillis() + " ms" + last);
+            setState(ProcessState.RESTARTING,
+                    ended + " after " + uptime.toMillis() + " ms; restarting in " + backoff.toMillis() + " ms" + last);
             LOG.warn("keepalived {} after {} ms; restarting in {} ms", ended, uptime.toMillis(), backoff.toMillis());
             if (!pause(backoff)) {
                 break;
@@ -402,6 +416,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
             }
             child = p;
             state = "running pid " + p.pid();
+            process = ProcessState.RUNNING;
         }
         LOG.info("keepalived started, pid {}: {}", p.pid(), String.join(" ", argv));
         if (settings.commandPrefix().isEmpty()) {
@@ -433,6 +448,7 @@ public final class KeepalivedSupervisor implements AutoCloseable {
             }
             adopted = h;
             state = adoptedState(pid);
+            process = ProcessState.RUNNING;
         }
         LOG.info("keepalived pid {} already runs with {}; supervising it", pid, settings.confPath());
         hup.prepare(pid);
@@ -528,9 +544,10 @@ public final class KeepalivedSupervisor implements AutoCloseable {
         }
     }
 
-    private void setState(String s) {
+    private void setState(ProcessState p, String s) {
         synchronized (lock) {
             if (!stopping) {
+                process = p;
                 state = s;
             }
         }

@@ -3,6 +3,7 @@ package org.stratoslvs.keepalived;
 import java.io.IOException;
 import java.util.function.Function;
 
+import org.stratoslvs.api.ControlStatus.ProcessState;
 import org.stratoslvs.api.ControlStatus.Step;
 
 /**
@@ -69,6 +70,12 @@ final class ManagedActivation implements Activation {
     public String describe() {
         KeepalivedSupervisor sup = supervisor;
         return sup == null ? "not started (no config applied yet)" : sup.describe();
+    }
+
+    @Override
+    public ProcessState state() {
+        KeepalivedSupervisor sup = supervisor;
+        return sup == null ? ProcessState.NOT_STARTED : sup.processState();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.stratoslvs.keepalived;
 
+import org.stratoslvs.api.ControlStatus.ProcessState;
 
 /** {@code keepalived.mode = render-only}: the file is the product; keepalived is neither started nor signalled. */
 final class RenderOnlyActivation implements Activation {
@@ -17,6 +18,11 @@ final class RenderOnlyActivation implements Activation {
     @Override
     public String describe() {
         return "render-only: keepalived is not started or signalled";
+    }
+
+    @Override
+    public ProcessState state() {
+        return ProcessState.NOT_MANAGED;
     }
 
     @Override

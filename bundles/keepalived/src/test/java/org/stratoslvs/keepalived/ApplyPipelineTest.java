@@ -162,6 +162,7 @@ class ApplyPipelineTest {
         assertEquals(3, st.reloads());
         assertEquals(1, pipeline.supervisor().launches());
         assertTrue(st.keepalived().startsWith("running pid " + pid), st.keepalived());
+        assertEquals(ControlStatus.ProcessState.RUNNING, st.process());
 
         pipeline.submit(config("v3"), "same again");
         idle();
@@ -375,6 +376,7 @@ class ApplyPipelineTest {
                 Thread.sleep(10);
             }
             assertTrue(sup.describe().startsWith("not installed: /nonexistent/keepalived"), sup.describe());
+            assertEquals(ControlStatus.ProcessState.CANNOT_RUN, sup.processState());
         } finally {
             sup.stop();
         }
@@ -440,6 +442,7 @@ class ApplyPipelineTest {
         } finally {
             sup.stop();
             assertEquals("stopped", sup.describe());
+            assertEquals(ControlStatus.ProcessState.STOPPED, sup.processState());
         }
     }
 

@@ -109,6 +109,11 @@ class PipelineDecisionsTest {
         }
 
         @Override
+        public org.stratoslvs.api.ControlStatus.ProcessState state() {
+            return org.stratoslvs.api.ControlStatus.ProcessState.RUNNING;
+        }
+
+        @Override
         public void close(boolean stopKeepalived) {
         }
     }

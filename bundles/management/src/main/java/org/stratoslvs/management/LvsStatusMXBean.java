@@ -62,6 +62,12 @@ public interface LvsStatusMXBean {
 
     String getKeepalivedState();
 
+    /**
+     * The same, typed: NOT_STARTED, STARTING, RUNNING, RESTARTING, CANNOT_RUN, STOPPED, LEFT_RUNNING (managed),
+     * NOT_FOUND (external), NOT_MANAGED (render-only); "" when keepalived control is not running.
+     */
+    String getKeepalivedProcess();
+
     long getKeepalivedPid();
 
     String getConfigPath();

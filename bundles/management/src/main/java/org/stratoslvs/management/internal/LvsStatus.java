@@ -211,6 +211,12 @@ final class LvsStatus implements LvsStatusMXBean {
     }
 
     @Override
+    public String getKeepalivedProcess() {
+        ControlStatus s = control();
+        return s == null ? "" : s.process().name();
+    }
+
+    @Override
     public long getKeepalivedPid() {
         ControlStatus s = control();
         return s == null ? -1 : s.pid();

@@ -44,6 +44,7 @@ class MBeansTest {
         assertEquals(2, byReason.size());
         assertEquals("managed", server.getAttribute(status, "KeepalivedMode"));
         assertEquals(4321L, server.getAttribute(status, "KeepalivedPid"));
+        assertEquals("RUNNING", server.getAttribute(status, "KeepalivedProcess"));
         assertEquals("rejected: bad", server.getAttribute(status, "LastApplyResult"));
         assertEquals(1, server.getAttribute(status, "RejectedApplies"));
         // held-back virtual servers are typed composites, not lines
@@ -128,7 +129,8 @@ class MBeansTest {
                 "auth_pass secret\n  real_server 10.0.0.1 80\n  real_server 10.0.0.2 80\n");
 
         final StubKeepalivedControl stubControl = new StubKeepalivedControl(
-                new ControlStatus("managed", "/tmp/k.conf", "running pid 4321", 4321, 7, List.of(
+                new ControlStatus("managed", "/tmp/k.conf", "running pid 4321", ControlStatus.ProcessState.RUNNING, 4321, 7,
+                        List.of(
                         new ControlStatus.ApplyRecord(Instant.now(), ControlStatus.Outcome.APPLIED, "", "x", 5, List.of()),
                         new ControlStatus.ApplyRecord(Instant.now(), ControlStatus.Outcome.REJECTED, "bad", "y", 5,
                                 List.of())),

@@ -34,7 +34,7 @@ class LvsPageTest {
         ConfigGenerator generator = new StubConfigGenerator(
                 () -> new RenderStatus(List.of(new RenderStatus.MappedService("web", "192.168.56.40", true, 2,
                         List.of(80))), List.of("bad value " + EVIL), List.of(), null), "");
-        KeepalivedControl control = new StubKeepalivedControl(new ControlStatus("managed", "/x", "running pid 7", 7, 1,
+        KeepalivedControl control = new StubKeepalivedControl(new ControlStatus("managed", "/x", "running pid 7", ControlStatus.ProcessState.RUNNING, 7, 1,
                 List.of(new ControlStatus.ApplyRecord(Instant.EPOCH, ControlStatus.Outcome.REJECTED, EVIL, "cause " + EVIL, 3, List.of())),
                 List.of(new ControlStatus.HeldBack("192.168.56.40 80 TCP", "web", "m1 (line 33)", "says " + EVIL,
                         Instant.EPOCH, false)), 1, new ControlStatus.Retry(1, Instant.EPOCH, "write failed: " + EVIL)),
