@@ -20,6 +20,16 @@ record Answers(List<String> lines) {
         return new Answers(lines);
     }
 
+    /** {@code n} UDP datagrams to {@code addr:port}, each from a new socket. */
+    static Answers udp(Guest guest, String addr, int port, int n) throws IOException, InterruptedException {
+        String out = guest.sh("udp_get " + addr + " " + port + " " + n);
+        List<String> lines = out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (lines.size() != n) {
+            throw new AssertionError("expected " + n + " answers, got: " + out);
+        }
+        return new Answers(lines);
+    }
+
     /** Answers per real server (no entry for "none"). */
     Map<String, Integer> counts() {
         Map<String, Integer> counts = new TreeMap<>();

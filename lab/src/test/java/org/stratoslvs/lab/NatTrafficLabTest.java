@@ -131,6 +131,17 @@ class NatTrafficLabTest {
 
     @Test
     @Order(2)
+    void udpPortIsBalancedToo() throws Exception {
+        IpvsTable table = guest.awaitIpvs("UDP " + VIP + ":53 → the members' 5353", t -> Set.copyOf(
+                t.destinations("UDP", VIP + ":53")).equals(Set.of("10.2.0.11:5353", "10.2.0.12:5353",
+                "10.2.0.13:5353")), IPVS_TIMEOUT);
+        table.service("UDP", VIP + ":53").orElseThrow().destinations()
+                .forEach(d -> assertEquals("Masq", d.forward(), "NAT: " + d));
+        assertRoundRobin(Answers.udp(guest, VIP, 53, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+    }
+
+    @Test
+    @Order(3)
     void terminatedMemberGetsNoNewRequests() throws Exception {
         product.publishAndAwaitApply("MemberTerminatedEvent", StratosEvents.memberTerminated(WEB3));
         awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080"));
@@ -139,7 +150,7 @@ class NatTrafficLabTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void suspendedMemberGetsNoNewRequestsAndTakesThemAgainWhenActivated() throws Exception {
         product.publishAndAwaitApply("MemberSuspendedEvent", StratosEvents.memberSuspended(WEB2));
         awaitDestinations(Set.of("10.2.0.11:8080"));
@@ -152,7 +163,7 @@ class NatTrafficLabTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void newMemberTakesRequestsOnceActive() throws Exception {
         product.publishAndAwaitStore("MemberCreatedEvent", StratosEvents.memberCreated(WEB4));
         product.publishAndAwaitStore("MemberInitializedEvent", StratosEvents.memberInitialized(WEB4));
@@ -167,7 +178,7 @@ class NatTrafficLabTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void realServerThatStopsAnsweringLeavesIpvsByItsHealthCheckAndComesBack() throws Exception {
         guest.sh("rs_stop rs2");
         long t0 = System.nanoTime();
@@ -187,7 +198,7 @@ class NatTrafficLabTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void configKeepalivedRejectsLeavesIpvsExactlyAsItWas() throws Exception {
         String before = guest.sh("/usr/sbin/ipvsadm -Ln");
         String applied = product.pipeline().appliedConfig();

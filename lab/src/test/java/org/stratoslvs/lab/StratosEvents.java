@@ -5,15 +5,16 @@ import java.util.stream.Collectors;
 
 /**
  * Stratos 4.1.5 topology message bodies (the shape of the project's fixtures) for one service with one cluster,
- * whose members are the lab's real servers. Ports: Stratos' remapping proxy 80 → member 8080 (HTTP), and 7000 → 7000
- * (the lab's line echo, for long-lived connections).
+ * whose members are the lab's real servers. Ports: Stratos' remapping proxy 80 → member 8080 (HTTP), 7000 → 7000
+ * (the lab's line echo, for long-lived connections) and UDP 53 → 5353 (a datagram answered with the server's name).
  */
 final class StratosEvents {
 
     static final String SERVICE = "web";
     static final String CLUSTER = "web.cluster-a";
     static final String PORTS = "{\"80\":{\"protocol\":\"http\",\"value\":8080,\"proxy\":80},"
-            + "\"7000\":{\"protocol\":\"tcp\",\"value\":7000,\"proxy\":7000}}";
+            + "\"7000\":{\"protocol\":\"tcp\",\"value\":7000,\"proxy\":7000},"
+            + "\"53\":{\"protocol\":\"udp\",\"value\":5353,\"proxy\":53}}";
 
     /** A member of the lab service: its Stratos id and the real server's address inside the guest. */
     record Member(String id, String ip) {

@@ -43,6 +43,14 @@ rs_start() {
   done
   $IP netns exec "$1" $B env "RS_NAME=$1" $B nc -ll -p 7000 -e "$LAB/echo-server.sh" &
   echo $! > "/run/rs/$1/echo.pid"
+  # UDP on 5353 (NAT, Stratos' member port) and 53 (DR): each datagram is answered with NAME. busybox has no UDP
+  # server here; perl (Debian's essential perl-base) has sockets.
+  for port in 5353 53; do
+    $IP netns exec "$1" /usr/bin/perl -MIO::Socket::INET -e '
+      my $s = IO::Socket::INET->new(LocalPort => $ARGV[0], Proto => "udp") or die "udp $ARGV[0]: $!";
+      while (defined $s->recv(my $m, 512)) { $s->send("$ARGV[1]\n"); }' "$port" "$1" &
+    echo $! > "/run/rs/$1/udp-$port.pid"
+  done
   # answer only once listening, so a health check that runs right after sees the servers
   for i in $($B seq 50); do
     $IP netns exec "$1" $B netstat -ltn | $B grep -q ':8080 ' && return 0
@@ -95,6 +103,20 @@ http_get() {
   $IP netns exec cli $B sh -c 'for i in $($0 seq "$3"); do
       a=$($0 timeout 3 $0 wget -q -O - "http://$1:$2/" 2>/dev/null); echo "${a:--}"; done' $B "$1" "$2" "$3" \
     2>/dev/null # the shell's "Terminated" for a request that timed out
+}
+
+# udp_get ADDR PORT N: N datagrams from the client namespace, each from a new socket (a new source port, so a new
+# IPVS connection); one line per datagram, the real server's answer or "-" when none came within 3 s.
+udp_get() {
+  $IP netns exec cli /usr/bin/perl -MIO::Socket::INET -MIO::Select -e '
+    for (1 .. $ARGV[2]) {
+      my $s = IO::Socket::INET->new(PeerAddr => $ARGV[0], PeerPort => $ARGV[1], Proto => "udp") or die "udp: $!";
+      $s->send("who\n");
+      my $a = "";
+      $s->recv($a, 512) if IO::Select->new($s)->can_read(3);
+      chomp $a;
+      print(($a eq "" ? "-" : $a), "\n");
+    }' "$1" "$2" "$3"
 }
 
 # long_start ADDR PORT: one TCP connection from the client namespace that sends a line every 100 ms; the server's
