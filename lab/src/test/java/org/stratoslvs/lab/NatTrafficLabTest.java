@@ -213,4 +213,39 @@ class NatTrafficLabTest {
         assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
         assertSameKeepalived();
     }
+
+    /** All REQUESTS answered, every one by the same real server; which one. */
+    private static String assertOneServer(Answers answers) {
+        assertEquals(0, answers.unanswered(), "unanswered requests: " + answers.lines());
+        assertEquals(1, answers.counts().size(), "one client, one real server: " + answers.counts());
+        return answers.counts().keySet().iterator().next();
+    }
+
+    @Test
+    @Order(8)
+    void sourceHashingKeepsTheClientOnOneMember() throws Exception {
+        product.changeRenderSettings(Map.of(RenderSettings.LB_ALGO, "sh"), "scheduler sh");
+        guest.awaitIpvs(VS + " scheduled by sh", t -> t.service("TCP", VS)
+                .map(v -> v.scheduler().equals("sh") && v.destinations().size() == 3).orElse(false), IPVS_TIMEOUT);
+        assertOneServer(Answers.http(guest, VIP, 80, REQUESTS));
+        assertSameKeepalived();
+    }
+
+    @Test
+    @Order(9)
+    void persistenceHoldsTheClientOnOneMemberUnderRoundRobin() throws Exception {
+        product.changeRenderSettings(Map.of(RenderSettings.PERSISTENCE_TIMEOUT, "60"), "persistence 60 s");
+        guest.awaitIpvs(VS + " rr, persistent 60", t -> t.service("TCP", VS)
+                .map(v -> v.scheduler().equals("rr") && v.flags().contains("persistent 60")).orElse(false),
+                IPVS_TIMEOUT);
+        assertOneServer(Answers.http(guest, VIP, 80, REQUESTS));
+
+        // and without it, round robin again: the change above is what held the client
+        product.changeRenderSettings(Map.of(), "persistence off");
+        guest.awaitIpvs(VS + " rr, not persistent", t -> t.service("TCP", VS)
+                .map(v -> v.scheduler().equals("rr") && !v.flags().contains("persistent")).orElse(false),
+                IPVS_TIMEOUT);
+        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        assertSameKeepalived();
+    }
 }
