@@ -26,7 +26,8 @@ import org.stratoslvs.render.RenderSettings;
  * namespace, from a Stratos launch-params payload: the VIP on a dummy device (the guest kernel has dummy) that
  * answers no ARP. The client sits on the real servers' segment, so the answers come straight from the real
  * servers, from the VIP. Then {@code remove} on one of them takes the VIP away again: the requests IPVS still
- * sends there go unanswered.
+ * sends there go unanswered. Last, the same service in tunnelling mode (lb_kind TUN, ipip): the VIP on each real
+ * server's tunl0, set up by hand (lvs-realserver knows DR only).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DirectRoutingLabTest {
@@ -132,6 +133,31 @@ class DirectRoutingLabTest {
 
         for (String rs : List.of("rs1", "rs2")) {
             realServerTool(rs, "remove");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void tunnellingDeliversThroughIpipToEveryMember() throws Exception {
+        for (String rs : List.of("rs1", "rs2", "rs3")) {
+            guest.sh("rs_tun " + rs + " " + VIP);
+        }
+        product.changeRenderSettings(Map.of(RenderSettings.LB_KIND, "TUN"), "lb_kind TUN");
+        IpvsTable table = guest.awaitIpvs(VS + " tunnelled to the three real servers", t -> t.service("TCP", VS)
+                .map(v -> v.destinations().size() == 3
+                        && v.destinations().stream().allMatch(d -> d.forward().equals("Tunnel"))).orElse(false),
+                Duration.ofSeconds(15));
+        assertEquals(Set.of("10.2.0.11:80", "10.2.0.12:80", "10.2.0.13:80"),
+                Set.copyOf(table.destinations("TCP", VS)), "TUN cannot remap ports either");
+
+        Answers answers = Answers.http(guest, VIP, 80, 30);
+        assertEquals(0, answers.unanswered(), answers.lines().toString());
+        assertEquals(Map.of("rs1", 10, "rs2", 10, "rs3", 10), answers.counts());
+        // the packets went through the tunnels: each real server's tunl0 received some
+        for (String rs : List.of("rs1", "rs2", "rs3")) {
+            long packets = Long.parseLong(guest.sh("$IP netns exec " + rs
+                    + " $B cat /sys/class/net/tunl0/statistics/rx_packets").strip());
+            assertTrue(packets > 0, rs + " tunl0 received " + packets + " packets");
         }
     }
 }

@@ -63,8 +63,7 @@ final class Guest implements AutoCloseable {
     }
 
     /**
-     * Boots a guest in {@code dir} (created; an absolute path without spaces, not under /tmp, which the guest
-     * mounts a tmpfs on) and waits for its agent.
+     * Boots a guest in {@code dir} (created; an absolute path without spaces) and waits for its agent.
      */
     static Guest boot(Path dir, String memory, Duration timeout) throws IOException, BootFailure,
             InterruptedException {

@@ -8,7 +8,9 @@ export LAB PATH=/usr/sbin:/usr/bin:/sbin:/bin
 $B mount -t proc proc /proc
 $B mount -t sysfs sys /sys
 $B mount -t tmpfs run /run
-$B mount -t tmpfs tmp /tmp
+# /tmp is the host's own, writable: a build may lie under it (a clone in /tmp), and the guest must see the same
+# paths as the host (the lab directory, the real-server tool's jar); a tmpfs there would hide them.
+$B mount -t hostfs none /tmp -o /tmp
 if ! $B mount -t hostfs none "$LAB" -o "$LAB"; then
   echo "LAB-FAILED: cannot mount $LAB read-write"
   $B poweroff -f

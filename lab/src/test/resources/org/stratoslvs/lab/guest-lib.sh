@@ -152,3 +152,13 @@ rs_tool() {
     JAVA_TOOL_OPTIONS="-Xmx48m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC" \
     /bin/sh "$tool" "$@" --state-file "/run/rs/$name/realserver.state"
 }
+
+# rs_tun NAME VIP: the real-server side of LVS tunnelling (lb_kind TUN): the VIP on the namespace's ipip fallback
+# device tunl0 (ipip makes one in every namespace), up, answering no ARP for it; no reverse-path filter on tunl0
+# (the decapsulated packets come from the client, whose route is not via tunl0).
+rs_tun() {
+  $IP netns exec "$1" $B sh -c "echo 1 > /proc/sys/net/ipv4/conf/all/arp_ignore; \
+    echo 2 > /proc/sys/net/ipv4/conf/all/arp_announce; echo 0 > /proc/sys/net/ipv4/conf/tunl0/rp_filter; \
+    echo 0 > /proc/sys/net/ipv4/conf/all/rp_filter" || return 1
+  $IP -n "$1" addr add "$2/32" dev tunl0 && $IP -n "$1" link set tunl0 up
+}
