@@ -14,8 +14,9 @@ public enum RejectReason {
     /** JSON nested deeper, with a longer string or number, or with more values, than the reader allows. */
     JSON_LIMIT,
     /**
-     * More members, clusters or services in one message than {@code topology.max.members}, or more ports in one
-     * port map than {@link TopologyEvents#MAX_PORTS_PER_MAP}: refused before the model is built from it.
+     * More members, clusters or services in one message than {@code topology.max.members} (the whole message is
+     * refused), or more ports in one port map than {@link TopologyEvents#MAX_PORTS_PER_MAP} (a bad part like any
+     * other: its member or service is left out of a complete topology, a member event is refused).
      */
     TOO_MANY_ELEMENTS,
     /** A field of the wrong JSON type (string where an object is expected, ...). */
