@@ -44,6 +44,8 @@ import org.stratoslvs.render.RenderSettings;
 public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigGeneratorComponent.class);
+    /** New errors, and new warnings, logged per render; the rest are counted in one line (lvs:status lists all). */
+    static final int NEW_PROBLEMS_LOGGED = 20;
 
     private final Map<ServiceOverride, Boolean> overrides = new ConcurrentHashMap<>();
 
@@ -205,18 +207,28 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
         }
     }
 
-    /** Logs each error and warning once, when it first appears (not on every event that re-renders). */
+    /**
+     * Logs each error and warning once, when it first appears (not on every event that re-renders), and at most
+     * {@link #NEW_PROBLEMS_LOGGED} of each kind per render: warnings grow with the topology (one per absent service,
+     * one per DR port), and a first render of a large one would otherwise log thousands of lines at once.
+     */
     private void reportNewProblems(RenderResult result) {
         Set<String> now = new HashSet<>();
+        int errors = 0;
         for (String error : result.errors()) {
-            if (now.add("E" + error) && !reported.contains("E" + error)) {
+            if (now.add("E" + error) && !reported.contains("E" + error) && errors++ < NEW_PROBLEMS_LOGGED) {
                 LOG.error("Configuration error: {}", error);
             }
         }
+        int warnings = 0;
         for (String warning : result.warnings()) {
-            if (now.add("W" + warning) && !reported.contains("W" + warning)) {
+            if (now.add("W" + warning) && !reported.contains("W" + warning) && warnings++ < NEW_PROBLEMS_LOGGED) {
                 LOG.warn("{}", warning);
             }
+        }
+        if (errors > NEW_PROBLEMS_LOGGED || warnings > NEW_PROBLEMS_LOGGED) {
+            LOG.warn("and {} more new configuration errors and {} more new warnings (all in lvs:status)",
+                    Math.max(0, errors - NEW_PROBLEMS_LOGGED), Math.max(0, warnings - NEW_PROBLEMS_LOGGED));
         }
         reported = now;
     }
