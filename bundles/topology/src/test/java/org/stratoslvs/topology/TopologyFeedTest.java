@@ -319,6 +319,51 @@ class TopologyFeedTest {
         assertTrue(largest.get() <= 256 * 1024, "the sink got a body of " + largest.get() + " bytes");
     }
 
+    /**
+     * Issue 11.4 through the real broker: the message of the issue, 3.2 million empty members in 32,000,000 bytes
+     * (under the byte limit), published as a Cloud Controller would. It is refused with a bounded detail, the
+     * topology stays as it was, and the next message still applies.
+     */
+    @Test
+    void anElementBombOnTheBrokerIsRefusedAndTheFeedGoesOn() throws Exception {
+        feed = new TopologyFeed("test", new TopologyFeed.BrokerSettings(broker.url(), "", "", Duration.ZERO),
+                (topic, body) -> store.accept(topic, body));
+        feed.start(getClass().getClassLoader());
+        Await.until("the route to connect", 20_000, feed::isConnected);
+        broker.publish("topology.CompleteTopologyEvent", COMPLETE);
+        Await.until("the complete topology", 10_000, () -> current().initialized());
+        Topology before = store.current();
+
+        StringBuilder bomb = new StringBuilder(32_000_100).append("{\"topology\":{\"serviceMap\":{\"s\":{")
+                .append("\"serviceName\":\"s\",\"clusterIdClusterMap\":{\"s.c\":{\"serviceName\":\"s\",")
+                .append("\"clusterId\":\"s.c\",\"memberMap\":{");
+        String symbols = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        for (int i = 0; i < 3_200_000; i++) {
+            bomb.append(i == 0 ? "\"" : ",\"");
+            for (int d = 0, n = i; d < 4; d++, n /= 62) {
+                bomb.append(symbols.charAt(n % 62));
+            }
+            bomb.append("\":{}");
+        }
+        String body = bomb.append("}}}}}}}").toString();
+        assertTrue(body.length() <= TopologyStore.DEFAULT_MAX_MESSAGE_BYTES, "under the byte limit: " + body.length());
+        broker.publish("topology.CompleteTopologyEvent", body);
+        Await.until("the bomb to be refused", 60_000,
+                () -> store.status().rejectsByReason().getOrDefault("JSON_LIMIT", 0L) == 1L,
+                () -> store.status().toString());
+        assertSame(before, store.current(), "the topology is unchanged");
+        String detail = store.status().recentRejects().get(store.status().recentRejects().size() - 1).detail();
+        assertTrue(detail.length() < 400, "bounded detail: " + detail.length() + " characters");
+
+        broker.publish("topology.MemberTerminatedEvent", """
+                {"serviceName":"dns","clusterId":"dns.cluster-a","memberId":"dns-1",\
+                "clusterInstanceId":"cluster-instance-1","networkPartitionId":"network-partition-1",\
+                "partitionId":"partition-1"}""");
+        Await.until("the next event to apply", 10_000,
+                () -> current().service("dns").clusters().values().stream().allMatch(c -> c.members().isEmpty()),
+                () -> store.status().toString());
+    }
+
     @Test
     void everyTransportOfTheBrokerUrlGetsTheFrameLimit() {
         assertEquals("failover:(tcp://10.0.0.5:61616?wireFormat.maxFrameSize=1000)?timeout=5",
