@@ -44,8 +44,6 @@ import org.stratoslvs.render.RenderSettings;
 public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigGeneratorComponent.class);
-    /** New errors, and new warnings, logged per render; the rest are counted in one line (lvs:status lists all). */
-    static final int NEW_PROBLEMS_LOGGED = 20;
 
     private final Map<ServiceOverride, Boolean> overrides = new ConcurrentHashMap<>();
 
@@ -59,7 +57,7 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
     private volatile RenderLoop loop;
     private volatile RenderStatus status = new RenderStatus(List.of(), List.of(), List.of(), null);
     /** Problems already logged, so each is logged once when it appears (only touched by the render thread). */
-    private Set<String> reported = Set.of();
+    private final NewProblems problems = new NewProblems();
 
     /**
      * A keepalived control that (re)appears (its bundle redeployed) gets the current rendering at once: while it
@@ -207,29 +205,17 @@ public class ConfigGeneratorComponent implements ConfigGenerator, TopologyListen
         }
     }
 
-    /**
-     * Logs each error and warning once, when it first appears (not on every event that re-renders), and at most
-     * {@link #NEW_PROBLEMS_LOGGED} of each kind per render: warnings grow with the topology (one per absent service,
-     * one per DR port), and a first render of a large one would otherwise log thousands of lines at once.
-     */
+    /** Logs each new error and warning once, bounded per render ({@link NewProblems}). */
     private void reportNewProblems(RenderResult result) {
-        Set<String> now = new HashSet<>();
-        int errors = 0;
-        for (String error : result.errors()) {
-            if (now.add("E" + error) && !reported.contains("E" + error) && errors++ < NEW_PROBLEMS_LOGGED) {
-                LOG.error("Configuration error: {}", error);
-            }
+        NewProblems.Lines lines = problems.next(result.errors(), result.warnings());
+        for (String error : lines.errors()) {
+            LOG.error("Configuration error: {}", error);
         }
-        int warnings = 0;
-        for (String warning : result.warnings()) {
-            if (now.add("W" + warning) && !reported.contains("W" + warning) && warnings++ < NEW_PROBLEMS_LOGGED) {
-                LOG.warn("{}", warning);
-            }
+        for (String warning : lines.warnings()) {
+            LOG.warn("{}", warning);
         }
-        if (errors > NEW_PROBLEMS_LOGGED || warnings > NEW_PROBLEMS_LOGGED) {
-            LOG.warn("and {} more new configuration errors and {} more new warnings (all in lvs:status)",
-                    Math.max(0, errors - NEW_PROBLEMS_LOGGED), Math.max(0, warnings - NEW_PROBLEMS_LOGGED));
+        if (lines.more() != null) {
+            LOG.warn("{}", lines.more());
         }
-        reported = now;
     }
 }
