@@ -73,15 +73,7 @@ class DirectRoutingLabTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (product != null) {
-            product.close();
-        }
-        if (guest != null) {
-            guest.close();
-        }
-        if (ns != null) {
-            ns.close();
-        }
+        LabEnv.closeInOrder(product, guest, ns);
     }
 
     private static String realServerTool(String rs, String args) throws Exception {

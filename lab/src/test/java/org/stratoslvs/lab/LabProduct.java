@@ -152,9 +152,14 @@ final class LabProduct implements AutoCloseable {
 
     /** Publishes one Stratos event and waits until the store took it (for events that change no rendering). */
     void publishAndAwaitStore(String eventType, String body) throws Exception {
+        publishAndAwaitChange(eventType, body, System.nanoTime() + APPLY_TIMEOUT.toNanos());
+    }
+
+    /** Publishes one Stratos event and returns the store's outcome once it took it; it must change the topology. */
+    private org.stratoslvs.core.topology.Outcome publishAndAwaitChange(String eventType, String body, long deadline)
+            throws Exception {
         int before = received.get();
         producer.send(session.createTopic("topology." + eventType), session.createTextMessage(body));
-        long deadline = System.nanoTime() + APPLY_TIMEOUT.toNanos();
         while (received.get() == before) {
             awaitTick(deadline, eventType + " to reach the store");
         }
@@ -162,20 +167,13 @@ final class LabProduct implements AutoCloseable {
         if (!outcome.changed()) {
             throw new AssertionError(eventType + " did not change the topology: " + outcome);
         }
+        return outcome;
     }
 
     /** Publishes one Stratos event and waits for the end of the apply of its rendering, whatever its result. */
     ApplyRecord publishAndAwaitEnd(String eventType, String body) throws Exception {
-        int before = received.get();
-        producer.send(session.createTopic("topology." + eventType), session.createTextMessage(body));
         long deadline = System.nanoTime() + APPLY_TIMEOUT.toNanos();
-        while (received.get() == before) {
-            awaitTick(deadline, eventType + " to reach the store");
-        }
-        org.stratoslvs.core.topology.Outcome outcome = lastOutcome.get();
-        if (!outcome.changed()) {
-            throw new AssertionError(eventType + " did not change the topology: " + outcome);
-        }
+        org.stratoslvs.core.topology.Outcome outcome = publishAndAwaitChange(eventType, body, deadline);
         String text;
         while ((text = renderedFrom.get(outcome.topology())) == null) {
             awaitTick(deadline, eventType + " to be rendered");

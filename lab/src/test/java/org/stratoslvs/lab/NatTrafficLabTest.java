@@ -75,15 +75,7 @@ class NatTrafficLabTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (product != null) {
-            product.close();
-        }
-        if (guest != null) {
-            guest.close();
-        }
-        if (ns != null) {
-            ns.close();
-        }
+        LabEnv.closeInOrder(product, guest, ns);
     }
 
     /** Every destination of the HTTP virtual server, as the kernel has them. */

@@ -54,15 +54,7 @@ class ReloadKeepsConnectionLabTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (product != null) {
-            product.close();
-        }
-        if (guest != null) {
-            guest.close();
-        }
-        if (ns != null) {
-            ns.close();
-        }
+        LabEnv.closeInOrder(product, guest, ns);
     }
 
     /** The long-lived connection: whether its client still runs, lines received, and the server's name. */
