@@ -442,7 +442,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         long t0 = System.nanoTime();
         Steps steps = new Steps();
         if (!force && text.equals(appliedFrom)) {
-            return new ApplyRecord(at, Outcome.UNCHANGED, "", cause, ms(t0), List.of());
+            return new ApplyRecord(at, Outcome.UNCHANGED, "", cause, Steps.millisSince(t0), List.of());
         }
 
         StagedWrite staged = stage(s, text);
@@ -452,11 +452,11 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         if (verdict.rejection() != null) {
             staged.discard();
             if (verdict.noVerdict()) {
-                return new ApplyRecord(at, Outcome.NO_VERDICT, verdict.rejection(), cause, ms(t0), steps.list());
+                return new ApplyRecord(at, Outcome.NO_VERDICT, verdict.rejection(), cause, Steps.millisSince(t0), steps.list());
             }
             contained = containment.contain(text, verdict.sections(), verdict.rejection(), c, appliedText, steps);
             if (contained.rejection() != null) {
-                return new ApplyRecord(at, Outcome.REJECTED, contained.rejection(), cause, ms(t0), steps.list());
+                return new ApplyRecord(at, Outcome.REJECTED, contained.rejection(), cause, Steps.millisSince(t0), steps.list());
             }
             toWrite = contained.text();
             staged = stage(s, toWrite);
@@ -466,7 +466,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
                 return new ApplyRecord(at, again.noVerdict() ? Outcome.NO_VERDICT : Outcome.REJECTED,
                         again.noVerdict() ? again.rejection() : verdict.rejection()
                                 + " (and with the rejected virtual servers held back: " + again.rejection() + ")",
-                        cause, ms(t0), steps.list());
+                        cause, Steps.millisSince(t0), steps.list());
             }
             verdict = again;
         }
@@ -475,7 +475,7 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             staged.commit();
         } catch (AtomicConfigWriter.WriteException e) {
             steps.add(Step.Kind.WRITE, staged.millis(), "write failed after " + staged.millis() + " ms");
-            return new ApplyRecord(at, Outcome.WRITE_FAILED, e.getMessage(), cause, ms(t0), steps.list());
+            return new ApplyRecord(at, Outcome.WRITE_FAILED, e.getMessage(), cause, Steps.millisSince(t0), steps.list());
         }
         steps.add(Step.Kind.WRITE, staged.millis(), "write " + staged.millis() + " ms (alongside keepalived -t; waited "
                 + staged.waitedMillis() + " ms)");
@@ -483,17 +483,17 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
         long t2 = System.nanoTime();
         String failure = activate(steps);
         if (failure != null) {
-            steps.add(Step.Kind.OTHER, ms(t2), "took " + ms(t2) + " ms");
-            return new ApplyRecord(at, Outcome.RELOAD_FAILED, failure, cause, ms(t0), steps.list());
+            steps.add(Step.Kind.OTHER, Steps.millisSince(t2), "took " + Steps.millisSince(t2) + " ms");
+            return new ApplyRecord(at, Outcome.RELOAD_FAILED, failure, cause, Steps.millisSince(t0), steps.list());
         }
         appliedText = toWrite;
         appliedFrom = text;
         containment.hold(contained == null ? List.of() : contained.held());
         validation.applied(toWrite, verdict.wholeChecked(), s, c != null);
         if (contained != null) {
-            return new ApplyRecord(at, Outcome.APPLIED_PARTLY, contained.summary(), cause, ms(t0), steps.list());
+            return new ApplyRecord(at, Outcome.APPLIED_PARTLY, contained.summary(), cause, Steps.millisSince(t0), steps.list());
         }
-        return new ApplyRecord(at, Outcome.APPLIED, "", cause, ms(t0), steps.list());
+        return new ApplyRecord(at, Outcome.APPLIED, "", cause, Steps.millisSince(t0), steps.list());
     }
 
     /** Starts writing {@code text}'s temp file on the writer thread, alongside keepalived -t. */
@@ -556,21 +556,21 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             ApplyRecord r;
             if (!check.accepted()) {
                 r = new ApplyRecord(at, check.exitCode() < 0 ? Outcome.NO_VERDICT : Outcome.REJECTED,
-                        "the last wholly checked file, not restored: " + check.message(), cause, ms(t0),
+                        "the last wholly checked file, not restored: " + check.message(), cause, Steps.millisSince(t0),
                         steps.list());
             } else {
                 try {
                     long tw = System.nanoTime();
                     writer.write(s.confPath(), restore);
-                    steps.add(Step.Kind.WRITE, ms(tw), "write " + ms(tw) + " ms");
+                    steps.add(Step.Kind.WRITE, Steps.millisSince(tw), "write " + Steps.millisSince(tw) + " ms");
                     String failure = activate(steps);
                     appliedText = restore;
                     appliedFrom = restore;
                     containment.hold(List.of());
-                    r = failure == null ? new ApplyRecord(at, Outcome.RESTORED, "", cause, ms(t0), steps.list())
-                            : new ApplyRecord(at, Outcome.RELOAD_FAILED, failure, cause, ms(t0), steps.list());
+                    r = failure == null ? new ApplyRecord(at, Outcome.RESTORED, "", cause, Steps.millisSince(t0), steps.list())
+                            : new ApplyRecord(at, Outcome.RELOAD_FAILED, failure, cause, Steps.millisSince(t0), steps.list());
                 } catch (AtomicConfigWriter.WriteException e) {
-                    r = new ApplyRecord(at, Outcome.WRITE_FAILED, e.getMessage(), cause, ms(t0), steps.list());
+                    r = new ApplyRecord(at, Outcome.WRITE_FAILED, e.getMessage(), cause, Steps.millisSince(t0), steps.list());
                 }
             }
             history.record(r);
@@ -616,9 +616,5 @@ public final class ApplyPipeline implements KeepalivedControl, AutoCloseable {
             }
             enqueueLocked(lastSubmitted, false, "retry " + planned.attempt() + " after: " + planned.after());
         }
-    }
-
-    private static long ms(long since) {
-        return (System.nanoTime() - since) / 1_000_000;
     }
 }

@@ -79,10 +79,10 @@ final class Containment {
         }
         BlockContainment.Result found = BlockContainment.search(checker, sections, suspects, rejection);
         if (found == null) {
-            steps.add(Step.Kind.CONTAIN, ms(t), "contain " + ms(t) + " ms (no virtual server singled out)");
+            steps.add(Step.Kind.CONTAIN, Steps.millisSince(t), "contain " + Steps.millisSince(t) + " ms (no virtual server singled out)");
             return Contained.rejected(rejection);
         }
-        steps.add(Step.Kind.CONTAIN, ms(t), "contain " + ms(t) + " ms (" + found.checks() + " keepalived -t runs, " + found.rejected().size()
+        steps.add(Step.Kind.CONTAIN, Steps.millisSince(t), "contain " + Steps.millisSince(t) + " ms (" + found.checks() + " keepalived -t runs, " + found.rejected().size()
                 + " of " + suspects.size() + " suspect virtual servers rejected)");
         if (found.headRejection() != null) {
             return Contained.rejected(rejection + " " + HEAD_REJECTED);
@@ -155,9 +155,5 @@ final class Containment {
         }
         return held.size() + (held.size() == 1 ? " virtual server" : " virtual servers")
                 + " rejected by keepalived -t, held back: " + j;
-    }
-
-    private static long ms(long since) {
-        return (System.nanoTime() - since) / 1_000_000;
     }
 }

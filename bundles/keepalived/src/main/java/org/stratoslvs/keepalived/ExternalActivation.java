@@ -38,7 +38,7 @@ final class ExternalActivation implements Activation {
                 if (run.exitCode() != 0) {
                     return Result.failed("reload command exit " + run.exitCode() + ": " + run.output().strip());
                 }
-                long took = ms(t);
+                long took = Steps.millisSince(t);
                 steps.add(Step.Kind.RELOAD, took, "reload command " + took + " ms");
                 return Result.ok(true);
             }
@@ -51,7 +51,7 @@ final class ExternalActivation implements Activation {
                 return Result.failed("keepalived pid " + pid.getAsLong() + " does not handle SIGHUP yet");
             }
             hup.signal(pid.getAsLong());
-            long took = ms(t);
+            long took = Steps.millisSince(t);
             steps.add(Step.Kind.RELOAD, took, "reload (SIGHUP pid " + pid.getAsLong() + ") " + took + " ms");
             return Result.ok(true);
         } catch (IOException e) {
@@ -81,9 +81,5 @@ final class ExternalActivation implements Activation {
     public void close(boolean stopKeepalived) {
         // not ours to stop; only the signal helper ends
         hup.close();
-    }
-
-    private static long ms(long since) {
-        return (System.nanoTime() - since) / 1_000_000;
     }
 }

@@ -37,7 +37,7 @@ final class ManagedActivation implements Activation {
         }
         if (!sup.isStarted()) {
             if (!sup.start()) {
-                steps.add(Step.Kind.START, ms(t), "start " + ms(t) + " ms");
+                steps.add(Step.Kind.START, Steps.millisSince(t), "start " + Steps.millisSince(t) + " ms");
                 return Result.ok(false);
             }
             // adopted a keepalived left running earlier: it still runs the old file
@@ -52,7 +52,7 @@ final class ManagedActivation implements Activation {
         try {
             long pid = sup.pid();
             sup.reload();
-            long took = ms(t);
+            long took = Steps.millisSince(t);
             steps.add(Step.Kind.RELOAD, took, "reload (SIGHUP pid " + pid + ") " + took + " ms");
             return Result.ok(true);
         } catch (IOException e) {
@@ -89,9 +89,5 @@ final class ManagedActivation implements Activation {
         } else {
             sup.detach();
         }
-    }
-
-    private static long ms(long since) {
-        return (System.nanoTime() - since) / 1_000_000;
     }
 }

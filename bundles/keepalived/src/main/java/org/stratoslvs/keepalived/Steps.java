@@ -25,8 +25,8 @@ final class Steps {
         return List.copyOf(steps);
     }
 
-    @Override
-    public String toString() {
-        return String.join(", ", steps.stream().map(Step::text).toList());
+    /** Whole milliseconds since {@code startNanos} ({@link System#nanoTime()}): how every step is timed. */
+    static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 }
