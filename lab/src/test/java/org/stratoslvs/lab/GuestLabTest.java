@@ -84,10 +84,13 @@ class GuestLabTest {
         Path conf = guest.dir().resolve("keepalived.conf");
         Files.writeString(conf, natConfig(List.of("10.2.0.11", "10.2.0.12")));
 
+        long t0 = System.nanoTime();
         Process reload = new ProcessBuilder("/bin/sh", guest.dir().resolve("reload-keepalived.sh").toString())
                 .redirectErrorStream(true).start();
         String out = new String(reload.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, reload.waitFor(), out);
+        System.out.printf("IPVS lab guest: reload script (host → guest SIGHUP → answer) took %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
         assertEquals(Long.toString(pid), out.strip(), "the reload script prints the pid it signalled");
 
         guest.awaitIpvs("both real servers", t -> t.destinations("TCP", "10.1.0.100:80")

@@ -25,11 +25,26 @@ if ! net_base > "$LAB/net-base.log" 2>&1; then
   $B poweroff -f
 fi
 CTL=$LAB/ctl
-$B mkdir -p "$CTL/req" "$CTL/run" "$CTL/out"
+$B mkdir -p "$CTL/req" "$CTL/run" "$CTL/out" "$CTL/hup"
+$B mkfifo "$CTL/tick"
 echo "LAB-READY $($B uname -r)"
-# Requests are shell scripts the host renames into req/ (so they appear whole). Each runs in the background, so a
-# long request (a traffic series) never holds back another (a reload); its rc file is renamed into place last.
+# Two kinds of request. hup/ID.req: SIGHUP keepalived now (the product's reload command, reload-keepalived.sh); done
+# in the loop with shell builtins only, because every process costs milliseconds in UML and a reload is on the
+# measured path (event → kernel). The answer, hup/ID.ans, is one line "0 PID" or "1 why"; the host deletes the
+# request, then the answer. req/ID.sh: anything else, as a shell script the host renames into req/ (so it appears
+# whole), run in the background so a long request (a traffic series) never holds back another; its rc file is
+# renamed into place last.
 while :; do
+  for f in "$CTL"/hup/*.req; do
+    [ -e "$f" ] || continue
+    a=${f%.req}.ans
+    [ -e "$a" ] && continue
+    if read -r pid < "$KA_PID" 2>/dev/null && kill -HUP "$pid" 2>/dev/null; then
+      echo "0 $pid" > "$a"
+    else
+      echo "1 keepalived is not running" > "$a"
+    fi
+  done
   for f in "$CTL"/req/*.sh; do
     [ -e "$f" ] || continue
     id=$($B basename "$f" .sh)
@@ -38,5 +53,6 @@ while :; do
       echo $? > "$CTL/out/$id.rc.tmp"
       $B mv "$CTL/out/$id.rc.tmp" "$CTL/out/$id.rc" ) < /dev/null &
   done
-  $B usleep 10000
+  # a 5 ms wait without a process: read from a FIFO nobody writes to, with a time-out
+  read -r -t 0.005 _ <> "$CTL/tick"
 done
