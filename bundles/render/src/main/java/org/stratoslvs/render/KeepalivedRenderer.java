@@ -727,7 +727,10 @@ public final class KeepalivedRenderer {
                     }
                 }
             }
-            long totalWeight = (long) ss.weight() * reals.size();
+            long totalWeight = 0;
+            for (Real r : reals) {
+                totalWeight += ss.weights().of(r.target().member().partitionId());
+            }
             Integer quorum = ss.quorum();
             if (quorum != null && quorum > totalWeight) {
                 warnings.add("Service " + name + " port " + port.proxy() + ": lvs.quorum " + quorum
@@ -795,7 +798,7 @@ public final class KeepalivedRenderer {
             }
             out.append(INDENT[1]).append("real_server ").append(r.target().address()).append(' ').append(r.port())
                     .append(" {\n");
-            line(2, "weight", ss.weight());
+            line(2, "weight", ss.weights().of(r.target().member().partitionId()));
             if (port.isUdp()) {
                 switch (ss.udpCheck()) {
                     case UDP_CHECK:

@@ -82,6 +82,7 @@ public final class RenderSettings {
     public static final String INHIBIT_ON_FAILURE = "lvs.inhibit.on.failure";
     public static final String HA_SUSPEND = "lvs.ha.suspend";
     public static final String WEIGHT = "lvs.weight";
+    public static final String WEIGHT_PARTITION = "lvs.weight.partition";
     public static final String CHECK = "lvs.check";
     public static final String CHECK_UDP = "lvs.check.udp";
     public static final String CHECK_HTTP_PATH = "lvs.check.http.path";
@@ -170,10 +171,15 @@ public final class RenderSettings {
     public record ServiceSettings(String lbAlgo, LbKind lbKind, Integer persistenceTimeout,
                                   Integer persistenceGranularity, int delayLoop, Integer quorum, Integer hysteresis,
                                   SorryServer sorryServer, boolean alpha, boolean omega, boolean inhibitOnFailure,
-                                  boolean haSuspend, int weight, Check check, UdpCheck udpCheck, String httpPath,
+                                  boolean haSuspend, Weights weights, Check check, UdpCheck udpCheck, String httpPath,
                                   String httpStatus, String httpDigest, String miscPath, int connectTimeout,
                                   int retry, int delayBeforeRetry, IpType memberIpType, VrrpState vrrpState,
                                   Integer vrrpPriority, Integer vrrpRouterId) {
+
+        /** {@code lvs.weight}: the weight of members of a partition {@code lvs.weight.partition} does not name. */
+        public int weight() {
+            return weights.standard();
+        }
     }
 
     /** VRRP settings (main PID only, except state/priority/router id per service with per-service grouping). */
@@ -274,6 +280,9 @@ public final class RenderSettings {
                     + "(existing connections drain)."),
             new Key(HA_SUSPEND, "false", true, "Suspend health checks while the VIP is not on this director."),
             new Key(WEIGHT, "1", true, "Real server weight 1-65535."),
+            new Key(WEIGHT_PARTITION, "", true, "Weights by Stratos partition, \"partitionId:weight,...\" (weight "
+                    + "1-65535): members of a listed partition get its weight, all others lvs.weight. For the "
+                    + "weighted schedulers (wrr, wlc, sed, ...)."),
             new Key(CHECK, "TCP_CHECK", true, "Health check on TCP ports: TCP_CHECK, HTTP_GET (SSL_GET on ports "
                     + "whose protocol is https), SSL_GET, MISC_CHECK or NONE."),
             new Key(CHECK_UDP, "UDP_CHECK", true, "Health check on UDP ports: UDP_CHECK, MISC_CHECK or NONE."),
@@ -301,7 +310,7 @@ public final class RenderSettings {
     }
 
     private static final ServiceSettings BUILT_IN_SERVICE = new ServiceSettings("rr", LbKind.DR, null, null, 6,
-            null, null, null, false, false, false, false, 1, Check.TCP_CHECK, UdpCheck.UDP_CHECK, "/", null, null,
+            null, null, null, false, false, false, false, Weights.of(1), Check.TCP_CHECK, UdpCheck.UDP_CHECK, "/", null, null,
             null, 3, 2, 2, IpType.PRIVATE, null, null, null);
 
     private final SortedMap<String, VirtualIp> virtualIps;
@@ -739,7 +748,10 @@ public final class RenderSettings {
         boolean omega = r.bool(OMEGA, base.omega());
         boolean inhibit = r.bool(INHIBIT_ON_FAILURE, base.inhibitOnFailure());
         boolean haSuspend = r.bool(HA_SUSPEND, base.haSuspend());
-        int weight = r.integer(WEIGHT, base.weight(), 1, 65535);
+        Weights weights = base.weights().withStandard(r.integer(WEIGHT, base.weight(), Weights.MIN, Weights.MAX));
+        if (r.has(WEIGHT_PARTITION)) {
+            weights = new Weights(weights.standard(), parsePartitionWeights(r));
+        }
         Check check = r.choice(CHECK, Check.class, base.check());
         UdpCheck udpCheck = r.choice(CHECK_UDP, UdpCheck.class, base.udpCheck());
         String path = r.matching(CHECK_HTTP_PATH, HTTP_PATH,
@@ -800,8 +812,27 @@ public final class RenderSettings {
             vrid = r.optionalInteger(VRRP_ROUTER_ID, 1, 255, "base + the service's index");
         }
         return new ServiceSettings(algo, kind, persistence, granularity, delayLoop, quorum, hysteresis, sorry,
-                alpha, omega, inhibit, haSuspend, weight, check, udpCheck, path, status, digest, misc,
+                alpha, omega, inhibit, haSuspend, weights, check, udpCheck, path, status, digest, misc,
                 connectTimeout, retry, delayBeforeRetry, ipType, state, priority, vrid);
+    }
+
+    /** {@code partitionId:weight} entries; a bad or repeated entry is reported and left out, the others stay. */
+    private static java.util.SortedMap<String, Integer> parsePartitionWeights(SettingsReader r) {
+        java.util.SortedMap<String, Integer> out = new java.util.TreeMap<>();
+        for (String entry : r.list(WEIGHT_PARTITION, false)) {
+            int colon = entry.lastIndexOf(':');
+            String partition = colon < 0 ? "" : entry.substring(0, colon).strip();
+            String weight = colon < 0 ? "" : entry.substring(colon + 1).strip();
+            if (!Identifiers.isValid(partition) || !weight.matches("\\d{1,5}")
+                    || Integer.parseInt(weight) < Weights.MIN || Integer.parseInt(weight) > Weights.MAX) {
+                r.error(WEIGHT_PARTITION + " entry " + Identifiers.quote(entry) + ": must be partitionId:weight with "
+                        + "a weight from " + Weights.MIN + " to " + Weights.MAX + "; ignored.");
+            } else if (out.putIfAbsent(partition, Integer.parseInt(weight)) != null) {
+                r.error(WEIGHT_PARTITION + " names partition " + Identifiers.quote(partition) + " twice; the first, "
+                        + out.get(partition) + ", is used.");
+            }
+        }
+        return out;
     }
 
     private static SorryServer parseSorry(SettingsReader r, String text) {
@@ -911,7 +942,7 @@ public final class RenderSettings {
     private static ServiceSettings withoutVrrp(ServiceSettings s) {
         return new ServiceSettings(s.lbAlgo(), s.lbKind(), s.persistenceTimeout(), s.persistenceGranularity(),
                 s.delayLoop(), s.quorum(), s.hysteresis(), s.sorryServer(), s.alpha(), s.omega(),
-                s.inhibitOnFailure(), s.haSuspend(), s.weight(), s.check(), s.udpCheck(), s.httpPath(),
+                s.inhibitOnFailure(), s.haSuspend(), s.weights(), s.check(), s.udpCheck(), s.httpPath(),
                 s.httpStatus(), s.httpDigest(), s.miscPath(), s.connectTimeout(), s.retry(), s.delayBeforeRetry(),
                 s.memberIpType(), null, null, null);
     }

@@ -126,6 +126,28 @@ class KeepalivedRendererTest {
     }
 
     @Test
+    void partitionWeightsGoToTheirMembersAndTheQuorumIsTheirSum() {
+        Member big1 = member("svc", "c1", "m1", MemberStatus.Active, "10.0.0.1", null, null, HTTP);
+        Member big2 = member("svc", "c1", "m2", MemberStatus.Active, "10.0.0.2", null, null, HTTP);
+        Member small = member("svc", "c1", "m3", MemberStatus.Active, "10.0.0.3", null, null, HTTP);
+        Topology t = topology(service("svc", HTTP, cluster("svc", "c1",
+                inPartition(big1, "zone-big"), inPartition(big2, "zone-big"), small)));
+        RenderResult r = Rendered.render(t, Map.of(RenderSettings.VIRTUALIP_SET, "svc|10.9.0.1",
+                RenderSettings.LB_ALGO, "wrr", RenderSettings.WEIGHT, "2",
+                RenderSettings.WEIGHT_PARTITION, "zone-big:5, zone-unused:9", RenderSettings.QUORUM, "100"),
+                List.of());
+        assertTrue(r.text().contains("real_server 10.0.0.1 80 {\n        weight 5\n"), r.text());
+        assertTrue(r.text().contains("real_server 10.0.0.2 80 {\n        weight 5\n"), r.text());
+        assertTrue(r.text().contains("real_server 10.0.0.3 80 {\n        weight 2\n"), "other partitions: lvs.weight");
+        assertTrue(r.text().contains("    quorum 12\n"), "5 + 5 + 2: " + r.text());
+    }
+
+    private static Member inPartition(Member m, String partition) {
+        return new Member(m.memberId(), m.serviceName(), m.clusterId(), m.networkPartitionId(), partition,
+                m.status(), m.ports(), m.privateIp(), m.publicIp(), m.lbIpType());
+    }
+
+    @Test
     void drAndTunRenderTheVirtualPortAndSaySo() {
         Topology t = topology(service("svc", HTTP, cluster("svc", "c1",
                 member("svc", "c1", "m1", MemberStatus.Active, "10.0.0.1", null, null, HTTP))));

@@ -162,6 +162,20 @@ class RenderSettingsTest {
     }
 
     @Test
+    void partitionWeightsReportABadOrRepeatedEntryAndKeepTheRest() {
+        RenderSettings.Parsed p = parse(Map.of(RenderSettings.VIRTUALIP_SET, "web|192.168.56.40",
+                RenderSettings.WEIGHT_PARTITION, "p1:3,p2:0,p3,bad name:2,p1:4,p4:65535"), List.of());
+        Weights w = p.settings().defaults().weights();
+        assertEquals(new java.util.TreeMap<>(Map.of("p1", 3, "p4", 65535)), w.byPartition());
+        assertEquals(3, w.of("p1"));
+        assertEquals(1, w.of("p2"), "a partition left out gets lvs.weight");
+        assertEquals(1, w.of(null), "a member that names no partition too");
+        assertEquals(4, p.errors().size(), p.errors().toString());
+        assertTrue(p.errors().stream().anyMatch(e -> e.contains("names partition \"p1\" twice; the first, 3")),
+                p.errors().toString());
+    }
+
+    @Test
     void perServiceOverrides() {
         Map<String, Object> props = Map.of(RenderSettings.VIRTUALIP_SET, "web|192.168.56.40,dns|192.168.56.41",
                 RenderSettings.LB_KIND, "NAT", RenderSettings.WEIGHT, "3");
@@ -198,6 +212,6 @@ class RenderSettingsTest {
             assertFalse(k.meaning().isBlank());
         }
         assertTrue(names.contains(RenderSettings.VIRTUALIP_SET));
-        assertEquals(51, names.size());
+        assertEquals(52, names.size());
     }
 }
