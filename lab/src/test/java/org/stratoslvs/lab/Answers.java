@@ -44,4 +44,43 @@ record Answers(List<String> lines) {
     long unanswered() {
         return lines.stream().filter(NONE::equals).count();
     }
+
+    /**
+     * What a weighted round robin promises (rr: every weight 1): every request answered, by exactly the servers
+     * named, each n × its weight / the sum of weights ± 1.
+     */
+    void assertShares(Map<String, Integer> weights) {
+        if (unanswered() != 0) {
+            throw new AssertionError("unanswered requests: " + lines);
+        }
+        if (!counts().keySet().equals(weights.keySet())) {
+            throw new AssertionError("who answered: " + counts() + ", expected " + weights.keySet());
+        }
+        int sum = weights.values().stream().mapToInt(Integer::intValue).sum();
+        for (Map.Entry<String, Integer> e : counts().entrySet()) {
+            double share = (double) lines.size() * weights.get(e.getKey()) / sum;
+            if (Math.abs(e.getValue() - share) > 1) {
+                throw new AssertionError(e.getKey() + " answered " + e.getValue() + " of " + lines.size()
+                        + ", expected " + share + " ± 1 (weights " + weights + "): " + counts());
+            }
+        }
+    }
+
+    /** rr over {@code servers}: {@link #assertShares} with every weight 1. */
+    void assertRoundRobin(java.util.Set<String> servers) {
+        Map<String, Integer> weights = new TreeMap<>();
+        servers.forEach(s -> weights.put(s, 1));
+        assertShares(weights);
+    }
+
+    /** Every request answered, every one by the same real server (a scheduler or persistence that holds a client). */
+    String assertOneServer() {
+        if (unanswered() != 0) {
+            throw new AssertionError("unanswered requests: " + lines);
+        }
+        if (counts().size() != 1) {
+            throw new AssertionError("one client, one real server: " + counts());
+        }
+        return counts().keySet().iterator().next();
+    }
 }

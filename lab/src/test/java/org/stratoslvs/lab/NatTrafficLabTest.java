@@ -1,7 +1,6 @@
 package org.stratoslvs.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.time.Duration;
@@ -88,18 +87,6 @@ class NatTrafficLabTest {
         return t;
     }
 
-    /** rr: each of {@code servers} answered REQUESTS / n ± 1, nobody else answered, nothing went unanswered. */
-    private static void assertRoundRobin(Answers answers, Set<String> servers) {
-        assertEquals(0, answers.unanswered(), "unanswered requests: " + answers.lines());
-        assertEquals(servers, answers.counts().keySet(), "who answered: " + answers.counts());
-        int share = REQUESTS / servers.size();
-        for (Map.Entry<String, Integer> e : answers.counts().entrySet()) {
-            assertTrue(Math.abs(e.getValue() - share) <= 1,
-                    e.getKey() + " answered " + e.getValue() + " of " + REQUESTS + ", expected " + share + " ± 1: "
-                            + answers.counts());
-        }
-    }
-
     private static void assertSameKeepalived() throws Exception {
         assertEquals(keepalivedPid, guest.keepalivedPid(), "keepalived reloaded in place, never restarted");
     }
@@ -117,7 +104,7 @@ class NatTrafficLabTest {
                 Set.copyOf(table.destinations("TCP", VIP + ":7000")), "the second port, not remapped");
         guest.sh("await_addr br-cli " + VIP);
 
-        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        Answers.http(guest, VIP, 80, REQUESTS).assertRoundRobin(Set.of("rs1", "rs2", "rs3"));
         assertSameKeepalived();
     }
 
@@ -129,7 +116,7 @@ class NatTrafficLabTest {
                 "10.2.0.13:5353")), IPVS_TIMEOUT);
         table.service("UDP", VIP + ":53").orElseThrow().destinations()
                 .forEach(d -> assertEquals("Masq", d.forward(), "NAT: " + d));
-        assertRoundRobin(Answers.udp(guest, VIP, 53, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        Answers.udp(guest, VIP, 53, REQUESTS).assertRoundRobin(Set.of("rs1", "rs2", "rs3"));
     }
 
     @Test
@@ -137,7 +124,7 @@ class NatTrafficLabTest {
     void terminatedMemberGetsNoNewRequests() throws Exception {
         product.publishAndAwaitApply("MemberTerminatedEvent", StratosEvents.memberTerminated(WEB3));
         awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080"));
-        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2"));
+        Answers.http(guest, VIP, 80, REQUESTS).assertRoundRobin(Set.of("rs1", "rs2"));
         assertSameKeepalived();
     }
 
@@ -146,11 +133,11 @@ class NatTrafficLabTest {
     void suspendedMemberGetsNoNewRequestsAndTakesThemAgainWhenActivated() throws Exception {
         product.publishAndAwaitApply("MemberSuspendedEvent", StratosEvents.memberSuspended(WEB2));
         awaitDestinations(Set.of("10.2.0.11:8080"));
-        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1"));
+        Answers.http(guest, VIP, 80, REQUESTS).assertRoundRobin(Set.of("rs1"));
 
         product.publishAndAwaitApply("MemberActivatedEvent", StratosEvents.memberActivated(WEB2));
         awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080"));
-        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2"));
+        Answers.http(guest, VIP, 80, REQUESTS).assertRoundRobin(Set.of("rs1", "rs2"));
         assertSameKeepalived();
     }
 
@@ -165,7 +152,7 @@ class NatTrafficLabTest {
 
         product.publishAndAwaitApply("MemberActivatedEvent", StratosEvents.memberActivated(WEB4));
         awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080", "10.2.0.13:8080"));
-        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        Answers.http(guest, VIP, 80, REQUESTS).assertRoundRobin(Set.of("rs1", "rs2", "rs3"));
         assertSameKeepalived();
     }
 
@@ -178,14 +165,14 @@ class NatTrafficLabTest {
                 .equals(Set.of("10.2.0.11:8080", "10.2.0.13:8080")), CHECK_BOUND);
         System.out.printf("IPVS lab nat: stopped real server out of IPVS after %d ms%n",
                 (System.nanoTime() - t0) / 1_000_000);
-        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs3"));
+        Answers.http(guest, VIP, 80, REQUESTS).assertRoundRobin(Set.of("rs1", "rs3"));
 
         guest.sh("rs_start rs2");
         t0 = System.nanoTime();
         awaitDestinations(Set.of("10.2.0.11:8080", "10.2.0.12:8080", "10.2.0.13:8080"));
         System.out.printf("IPVS lab nat: restarted real server back in IPVS after %d ms%n",
                 (System.nanoTime() - t0) / 1_000_000);
-        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        Answers.http(guest, VIP, 80, REQUESTS).assertRoundRobin(Set.of("rs1", "rs2", "rs3"));
         assertSameKeepalived();
     }
 
@@ -202,15 +189,8 @@ class NatTrafficLabTest {
         Thread.sleep(1_000);
         assertEquals(IpvsTable.parse(before).configuration(), guest.ipvs().configuration(),
                 "IPVS exactly as it was");
-        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        Answers.http(guest, VIP, 80, REQUESTS).assertRoundRobin(Set.of("rs1", "rs2", "rs3"));
         assertSameKeepalived();
-    }
-
-    /** All REQUESTS answered, every one by the same real server; which one. */
-    private static String assertOneServer(Answers answers) {
-        assertEquals(0, answers.unanswered(), "unanswered requests: " + answers.lines());
-        assertEquals(1, answers.counts().size(), "one client, one real server: " + answers.counts());
-        return answers.counts().keySet().iterator().next();
     }
 
     @Test
@@ -219,7 +199,7 @@ class NatTrafficLabTest {
         product.changeRenderSettings(Map.of(RenderSettings.LB_ALGO, "sh"), "scheduler sh");
         guest.awaitIpvs(VS + " scheduled by sh", t -> t.service("TCP", VS)
                 .map(v -> v.scheduler().equals("sh") && v.destinations().size() == 3).orElse(false), IPVS_TIMEOUT);
-        assertOneServer(Answers.http(guest, VIP, 80, REQUESTS));
+        Answers.http(guest, VIP, 80, REQUESTS).assertOneServer();
         assertSameKeepalived();
     }
 
@@ -230,14 +210,14 @@ class NatTrafficLabTest {
         guest.awaitIpvs(VS + " rr, persistent 60", t -> t.service("TCP", VS)
                 .map(v -> v.scheduler().equals("rr") && v.flags().contains("persistent 60")).orElse(false),
                 IPVS_TIMEOUT);
-        assertOneServer(Answers.http(guest, VIP, 80, REQUESTS));
+        Answers.http(guest, VIP, 80, REQUESTS).assertOneServer();
 
         // and without it, round robin again: the change above is what held the client
         product.changeRenderSettings(Map.of(), "persistence off");
         guest.awaitIpvs(VS + " rr, not persistent", t -> t.service("TCP", VS)
                 .map(v -> v.scheduler().equals("rr") && !v.flags().contains("persistent")).orElse(false),
                 IPVS_TIMEOUT);
-        assertRoundRobin(Answers.http(guest, VIP, 80, REQUESTS), Set.of("rs1", "rs2", "rs3"));
+        Answers.http(guest, VIP, 80, REQUESTS).assertRoundRobin(Set.of("rs1", "rs2", "rs3"));
         assertSameKeepalived();
     }
 }

@@ -16,21 +16,27 @@ final class StratosEvents {
             + "\"7000\":{\"protocol\":\"tcp\",\"value\":7000,\"proxy\":7000},"
             + "\"53\":{\"protocol\":\"udp\",\"value\":5353,\"proxy\":53}}";
 
-    /** A member of the lab service: its Stratos id and the real server's address inside the guest. */
-    record Member(String id, String ip) {
+    /**
+     * A member of the lab service: its Stratos id, the real server's address inside the guest, and its Stratos
+     * partition (what {@code lvs.weight.partition} weighs by).
+     */
+    record Member(String id, String ip, String partition) {
+        Member(String id, String ip) {
+            this(id, ip, "partition-1");
+        }
     }
 
     private StratosEvents() {
     }
 
-    private static String ids(String memberId) {
+    private static String ids(Member m) {
         return "\"serviceName\":\"" + SERVICE + "\",\"clusterId\":\"" + CLUSTER + "\",\"clusterInstanceId\":"
-                + "\"cluster-instance-1\",\"networkPartitionId\":\"network-partition-1\",\"partitionId\":"
-                + "\"partition-1\",\"memberId\":\"" + memberId + "\"";
+                + "\"cluster-instance-1\",\"networkPartitionId\":\"network-partition-1\",\"partitionId\":\""
+                + m.partition() + "\",\"memberId\":\"" + m.id() + "\"";
     }
 
     private static String memberJson(Member m) {
-        return "{" + ids(m.id()) + ",\"initTime\":1795824858340,\"portMap\":" + PORTS + ",\"memberPrivateIPs\":[\""
+        return "{" + ids(m) + ",\"initTime\":1795824858340,\"portMap\":" + PORTS + ",\"memberPrivateIPs\":[\""
                 + m.ip() + "\"],\"defaultPrivateIP\":\"" + m.ip() + "\",\"memberStateManager\":{\"stateStack\":"
                 + "[\"Created\",\"Initialized\",\"Starting\",\"Active\"],\"identifier\":\"" + m.id() + "\"},"
                 + "\"loadBalancingIPType\":\"Private\"}";
@@ -52,33 +58,33 @@ final class StratosEvents {
 
     /** topology.MemberCreatedEvent. */
     static String memberCreated(Member m) {
-        return "{" + ids(m.id()) + ",\"loadBalancingIPType\":\"Private\",\"initTime\":1795824858635}";
+        return "{" + ids(m) + ",\"loadBalancingIPType\":\"Private\",\"initTime\":1795824858635}";
     }
 
     /** topology.MemberInitializedEvent: the member's address becomes known. */
     static String memberInitialized(Member m) {
-        return "{" + ids(m.id()) + ",\"instanceId\":\"instance-" + m.id() + "\",\"memberPrivateIPs\":[\"" + m.ip()
+        return "{" + ids(m) + ",\"instanceId\":\"instance-" + m.id() + "\",\"memberPrivateIPs\":[\"" + m.ip()
                 + "\"],\"defaultPrivateIP\":\"" + m.ip() + "\"}";
     }
 
     /** topology.MemberStartedEvent. */
     static String memberStarted(Member m) {
-        return "{" + ids(m.id()) + ",\"status\":\"Starting\"}";
+        return "{" + ids(m) + ",\"status\":\"Starting\"}";
     }
 
     /** topology.MemberActivatedEvent, with the ports and address as Stratos sends them. */
     static String memberActivated(Member m) {
-        return "{" + ids(m.id()) + ",\"portMap\":" + PORTS + ",\"memberPrivateIPs\":[\"" + m.ip()
+        return "{" + ids(m) + ",\"portMap\":" + PORTS + ",\"memberPrivateIPs\":[\"" + m.ip()
                 + "\"],\"defaultPrivateIP\":\"" + m.ip() + "\"}";
     }
 
     /** topology.MemberSuspendedEvent. */
     static String memberSuspended(Member m) {
-        return "{" + ids(m.id()) + "}";
+        return "{" + ids(m) + "}";
     }
 
     /** topology.MemberTerminatedEvent. */
     static String memberTerminated(Member m) {
-        return "{" + ids(m.id()) + "}";
+        return "{" + ids(m) + "}";
     }
 }
