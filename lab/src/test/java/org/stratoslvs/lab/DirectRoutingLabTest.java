@@ -27,7 +27,9 @@ import org.stratoslvs.render.RenderSettings;
  * answers no ARP. The client sits on the real servers' segment, so the answers come straight from the real
  * servers, from the VIP. Then {@code remove} on one of them takes the VIP away again: the requests IPVS still
  * sends there go unanswered. Last, the same service in tunnelling mode (lb_kind TUN, ipip): the VIP on each real
- * server's tunl0, set up by hand (lvs-realserver knows DR only).
+ * server's tunl0, set up by hand (lvs-realserver knows DR only). Over TCP (HTTP) and UDP: with DR and TUN the
+ * real server answers the client itself, so its UDP server is bound to the VIP, whose address the answer must
+ * come from.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DirectRoutingLabTest {
@@ -46,19 +48,7 @@ class DirectRoutingLabTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Path.of(System.getProperty("lab.realserver.dir", "../tools/realserver/target")).toAbsolutePath()
-                .normalize();
-        tool = dir.resolve("lvs-realserver");
-        boolean jar;
-        try (var files = Files.list(dir)) {
-            jar = files.anyMatch(f -> f.getFileName().toString().matches("stratos-lvs-realserver-.*\\d\\.jar|"
-                    + "stratos-lvs-realserver-.*SNAPSHOT\\.jar"));
-        } catch (java.io.IOException e) {
-            jar = false;
-        }
-        if (!jar || !Files.isRegularFile(tool)) {
-            LabEnv.unavailable("the real-server tool is not built in " + dir + " (mvn -pl tools/realserver install)");
-        }
+        tool = LabEnv.realServerTool();
         guest = LabEnv.boot("dr");
         guest.sh("rs_add rs1 10.2.0.11 && rs_add rs2 10.2.0.12 && rs_add rs3 10.2.0.13");
         ns = HostNamespace.create();
@@ -102,6 +92,15 @@ class DirectRoutingLabTest {
         Answers answers = Answers.http(guest, VIP, 80, 30);
         assertEquals(0, answers.unanswered(), answers.lines().toString());
         assertEquals(Map.of("rs1", 10, "rs2", 10, "rs3", 10), answers.counts());
+        // UDP to the virtual port, answered from the VIP by a server bound to it in each real server
+        for (String rs : List.of("rs1", "rs2", "rs3")) {
+            guest.sh("rs_udp " + rs + " " + VIP + " 53");
+        }
+        guest.awaitIpvs("UDP " + VIP + ":53 routed to the three real servers", t -> t.service("UDP", VIP + ":53")
+                .map(v -> v.destinations().size() == 3
+                        && v.destinations().stream().allMatch(d -> d.forward().equals("Route"))).orElse(false),
+                Duration.ofSeconds(15));
+        Answers.udp(guest, VIP, 53, 30).assertRoundRobin(Set.of("rs1", "rs2", "rs3"));
         // the answers came from the real servers themselves: the client learnt the VIP's MAC from the director
         String neigh = guest.sh("$IP -n cli neigh show " + VIP);
         String directorMac = guest.sh("$B cat /sys/class/net/br-rs/address").strip();
@@ -145,6 +144,14 @@ class DirectRoutingLabTest {
         Answers answers = Answers.http(guest, VIP, 80, 30);
         assertEquals(0, answers.unanswered(), answers.lines().toString());
         assertEquals(Map.of("rs1", 10, "rs2", 10, "rs3", 10), answers.counts());
+        guest.awaitIpvs("UDP " + VIP + ":53 tunnelled to the three real servers", t -> t.service("UDP", VIP + ":53")
+                .map(v -> v.destinations().size() == 3
+                        && v.destinations().stream().allMatch(d -> d.forward().equals("Tunnel"))).orElse(false),
+                Duration.ofSeconds(15));
+        for (String rs : List.of("rs1", "rs2", "rs3")) {
+            guest.sh("rs_udp " + rs + " " + VIP + " 53"); // the VIP is back, now on tunl0
+        }
+        Answers.udp(guest, VIP, 53, 30).assertRoundRobin(Set.of("rs1", "rs2", "rs3"));
         // the packets went through the tunnels: each real server's tunl0 received some
         for (String rs : List.of("rs1", "rs2", "rs3")) {
             long packets = Long.parseLong(guest.sh("$IP netns exec " + rs

@@ -74,6 +74,27 @@ final class LabEnv {
         }
     }
 
+    /**
+     * The real-server tool's wrapper ({@code lvs-realserver}, next to the jar tools/realserver built), which the DR
+     * tests run inside the real servers' namespaces; missing, the test skips (fails under CI).
+     */
+    static Path realServerTool() {
+        Path dir = Path.of(System.getProperty("lab.realserver.dir", "../tools/realserver/target")).toAbsolutePath()
+                .normalize();
+        Path tool = dir.resolve("lvs-realserver");
+        boolean jar;
+        try (var files = Files.list(dir)) {
+            jar = files.anyMatch(f -> f.getFileName().toString().matches("stratos-lvs-realserver-.*\\d\\.jar|"
+                    + "stratos-lvs-realserver-.*SNAPSHOT\\.jar"));
+        } catch (IOException e) {
+            jar = false;
+        }
+        if (!jar || !Files.isRegularFile(tool)) {
+            unavailable("the real-server tool is not built in " + dir + " (mvn -pl tools/realserver install)");
+        }
+        return tool;
+    }
+
     private static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
