@@ -32,11 +32,15 @@ final class Guest implements AutoCloseable {
 
     static final Path KERNEL = Path.of("/usr/bin/linux.uml");
     static final String PACKAGE = "user-mode-linux";
-    /** What the lab loads: IPVS and its schedulers, and the devices of the lab network and of DR and TUN. */
+    /**
+     * What the lab loads: IPVS (which brings ipv6) and its schedulers, and the devices of the lab network and of DR
+     * and TUN over both families (ipip: tunl0; ip6_tunnel: ip6tnl0).
+     */
     static final List<String> MODULES = List.of("ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_lc", "ip_vs_wlc",
-            "ip_vs_sh", "ip_vs_mh", "veth", "bridge", "dummy", "ipip");
+            "ip_vs_sh", "ip_vs_mh", "veth", "bridge", "dummy", "ipip", "ip6_tunnel");
     private static final String[] RESOURCES = {"guest-init.sh", "guest-lib.sh", "echo-server.sh",
-            "reload-keepalived.sh"};
+            "reload-keepalived.sh", "ipvs-watch.pl", "own-reload.pl", "uml-xstate-shim.c"};
+    static final Path GCC = Path.of("/usr/bin/gcc");
     private static final String READY = "LAB-READY";
     private static final String FAILED = "LAB-FAILED";
     /** What Debian's UML 6.1 printed on hosts whose FP state it could not restore (AVX-512/AMX, older builds). */
@@ -67,6 +71,15 @@ final class Guest implements AutoCloseable {
      */
     static Guest boot(Path dir, String memory, Duration timeout) throws IOException, BootFailure,
             InterruptedException {
+        return boot(dir, memory, timeout, false);
+    }
+
+    /**
+     * {@link #boot(Path, String, Duration)}; with {@code forceXstateMerge} the FP-state shim (uml-xstate-shim.c)
+     * merges on every restore, as it must on AVX-512/AMX hosts, instead of only where the sizes differ.
+     */
+    static Guest boot(Path dir, String memory, Duration timeout, boolean forceXstateMerge) throws IOException,
+            BootFailure, InterruptedException {
         Path lab = dir.toAbsolutePath().normalize();
         Files.createDirectories(lab.resolve("uml"));
         for (String name : RESOURCES) {
@@ -88,6 +101,12 @@ final class Guest implements AutoCloseable {
                 .redirectOutput(console.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         // UML keeps its guest memory in a file under TMPDIR; the build's target directory has room for it
         pb.environment().put("TMPDIR", lab.resolve("uml").toString());
+        // always preloaded, so that the code AVX-512/AMX hosts depend on runs on every host (see the shim)
+        pb.environment().put("LD_PRELOAD", buildXstateShim(lab).toString());
+        if (forceXstateMerge) {
+            pb.environment().put("LAB_XSTATE_SHIM_FORCE", "1");
+            pb.environment().put("LAB_XSTATE_SHIM_MARK", lab.resolve("xstate-merged").toString());
+        }
         long t0 = System.nanoTime();
         Process process = pb.start();
         Guest guest = new Guest(lab, process, console, 0);
@@ -115,6 +134,18 @@ final class Guest implements AutoCloseable {
             }
             Thread.sleep(20);
         }
+    }
+
+    /** Compiles the FP-state shim into the lab directory with the host's gcc. */
+    private static Path buildXstateShim(Path lab) throws IOException, InterruptedException {
+        Path so = lab.resolve("uml-xstate-shim.so");
+        Process gcc = new ProcessBuilder(GCC.toString(), "-O2", "-Wall", "-shared", "-fPIC", "-o", so.toString(),
+                lab.resolve("uml-xstate-shim.c").toString(), "-ldl").redirectErrorStream(true).start();
+        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (gcc.waitFor() != 0) {
+            throw new IOException("gcc could not build the UML FP-state shim: " + out);
+        }
+        return so;
     }
 
     Path dir() {

@@ -39,7 +39,7 @@ class GuestLabTest {
         }
     }
 
-    private static String natConfig(List<String> realServers) {
+    static String natConfig(List<String> realServers) {
         StringBuilder sb = new StringBuilder("""
                 global_defs {
                   router_id lab_guest

@@ -39,16 +39,16 @@ final class LabEnv {
         Assumptions.abort(why);
     }
 
-    /** Root, the UML kernel package, keepalived, ipvsadm, busybox, iproute2. */
+    /** Root, the UML kernel package, keepalived, ipvsadm, busybox, iproute2, gcc (the UML FP-state shim). */
     static void require() {
         String missing = null;
         if (!isRoot()) {
             missing = "not running as root";
         } else {
-            for (Path p : List.of(Guest.KERNEL, KEEPALIVED, IPVSADM, BUSYBOX, IP)) {
+            for (Path p : List.of(Guest.KERNEL, KEEPALIVED, IPVSADM, BUSYBOX, IP, Guest.GCC)) {
                 if (!Files.isExecutable(p)) {
                     missing = p + " is not installed (apt-get install user-mode-linux keepalived ipvsadm "
-                            + "busybox-static iproute2)";
+                            + "busybox-static iproute2 gcc libc6-dev)";
                     break;
                 }
             }
@@ -60,12 +60,17 @@ final class LabEnv {
 
     /** Boots a guest in {@code target/lab-NAME-*}; a boot failure skips, or fails under CI. */
     static Guest boot(String name) throws IOException, InterruptedException {
+        return boot(name, false);
+    }
+
+    /** {@link #boot(String)}, the FP-state shim merging on every restore if {@code forceXstateMerge}. */
+    static Guest boot(String name, boolean forceXstateMerge) throws IOException, InterruptedException {
         require();
         Path target = Path.of("target").toAbsolutePath();
         Files.createDirectories(target);
         Path dir = Files.createTempDirectory(target, "lab-" + name + "-");
         try {
-            Guest guest = Guest.boot(dir, GUEST_MEMORY, BOOT_TIMEOUT);
+            Guest guest = Guest.boot(dir, GUEST_MEMORY, BOOT_TIMEOUT, forceXstateMerge);
             System.out.printf("IPVS lab %s: UML guest booted in %d ms (%s)%n", name, guest.bootMillis(), dir);
             return guest;
         } catch (Guest.BootFailure e) {

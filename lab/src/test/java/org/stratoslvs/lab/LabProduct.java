@@ -59,6 +59,12 @@ final class LabProduct implements AutoCloseable {
     /** Snapshot → the text rendered from it, and text (by identity) → the apply that ended for it. */
     private final Map<Topology, String> renderedFrom = Collections.synchronizedMap(new IdentityHashMap<>());
     private final Map<String, ApplyRecord> appliedFor = Collections.synchronizedMap(new IdentityHashMap<>());
+    /** When (System.nanoTime) the last message reached the route's sink, and when the store had taken it. */
+    private volatile long receivedNanos;
+    private volatile long storedNanos;
+    /** Text (by identity) → when the render loop handed it over, and when its apply ended. */
+    private final Map<String, Long> renderedNanos = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final Map<String, Long> appliedNanos = Collections.synchronizedMap(new IdentityHashMap<>());
 
     /**
      * @param guest  the lab guest: keepalived.conf goes to its directory, reloads go through its channel
@@ -84,7 +90,10 @@ final class LabProduct implements AutoCloseable {
             throw new IllegalStateException("keepalived settings: " + keepalived.errors());
         }
         pipeline = new ApplyPipeline(keepalived);
-        pipeline.setApplyListener((record, text, endNanos) -> appliedFor.put(text, record));
+        pipeline.setApplyListener((record, text, endNanos) -> {
+            appliedNanos.put(text, endNanos);
+            appliedFor.put(text, record);
+        });
         renderLoop = new RenderLoop(renderSettings, this::rendered);
 
         broker = new BrokerService();
@@ -125,7 +134,9 @@ final class LabProduct implements AutoCloseable {
 
     /** The route's sink, as TopologyListenerComponent does it. */
     private void onMessage(String topic, byte[] body) {
+        receivedNanos = System.nanoTime();
         org.stratoslvs.core.topology.Outcome outcome = store.accept(topic, body);
+        storedNanos = System.nanoTime();
         lastOutcome.set(outcome);
         if (outcome.changed()) {
             renderLoop.topologyChanged(outcome.topology(), outcome.cause());
@@ -138,6 +149,7 @@ final class LabProduct implements AutoCloseable {
         if (topology.initialized()) {
             pipeline.submit(result.text(), cause);
         }
+        renderedNanos.put(result.text(), System.nanoTime());
         renderedFrom.put(topology, result.text());
     }
 
@@ -172,8 +184,25 @@ final class LabProduct implements AutoCloseable {
 
     /** Publishes one Stratos event and waits for the end of the apply of its rendering, whatever its result. */
     ApplyRecord publishAndAwaitEnd(String eventType, String body) throws Exception {
+        return publishTraced(eventType, body).record();
+    }
+
+    /**
+     * Where one event's time went on the host, each a {@link System#nanoTime()}: published on the broker, received
+     * by the route's sink, taken by the store, rendered (handed to the pipeline), and its apply ended (after the
+     * reload command returned).
+     */
+    record Trace(long published, long received, long stored, long rendered, long applied, ApplyRecord record,
+                 String text) {
+    }
+
+    /** {@link #publishAndAwaitEnd}, with the times of each stage. */
+    Trace publishTraced(String eventType, String body) throws Exception {
         long deadline = System.nanoTime() + APPLY_TIMEOUT.toNanos();
+        long published = System.nanoTime();
         org.stratoslvs.core.topology.Outcome outcome = publishAndAwaitChange(eventType, body, deadline);
+        long received = receivedNanos;
+        long stored = storedNanos;
         String text;
         while ((text = renderedFrom.get(outcome.topology())) == null) {
             awaitTick(deadline, eventType + " to be rendered");
@@ -182,7 +211,7 @@ final class LabProduct implements AutoCloseable {
         while ((record = appliedFor.get(text)) == null) {
             awaitTick(deadline, eventType + " to be applied (last: " + pipeline.status().lastApply() + ")");
         }
-        return record;
+        return new Trace(published, received, stored, renderedNanos.get(text), appliedNanos.get(text), record, text);
     }
 
     private static void awaitTick(long deadline, String what) throws InterruptedException {

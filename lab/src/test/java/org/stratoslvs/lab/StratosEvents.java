@@ -35,8 +35,11 @@ final class StratosEvents {
                 + m.partition() + "\",\"memberId\":\"" + m.id() + "\"";
     }
 
-    private static String memberJson(Member m) {
-        return "{" + ids(m) + ",\"initTime\":1795824858340,\"portMap\":" + PORTS + ",\"memberPrivateIPs\":[\""
+    /** One HTTP port, proxy 80 → member 8080: the benchmark's service (one real server per member). */
+    static final String HTTP_ONLY = "{\"80\":{\"protocol\":\"http\",\"value\":8080,\"proxy\":80}}";
+
+    private static String memberJson(Member m, String ports) {
+        return "{" + ids(m) + ",\"initTime\":1795824858340,\"portMap\":" + ports + ",\"memberPrivateIPs\":[\""
                 + m.ip() + "\"],\"defaultPrivateIP\":\"" + m.ip() + "\",\"memberStateManager\":{\"stateStack\":"
                 + "[\"Created\",\"Initialized\",\"Starting\",\"Active\"],\"identifier\":\"" + m.id() + "\"},"
                 + "\"loadBalancingIPType\":\"Private\"}";
@@ -44,7 +47,12 @@ final class StratosEvents {
 
     /** topology.CompleteTopologyEvent: the service with every member Active. */
     static String completeTopology(List<Member> members) {
-        String memberMap = members.stream().map(m -> "\"" + m.id() + "\":" + memberJson(m))
+        return completeTopology(members, PORTS);
+    }
+
+    /** topology.CompleteTopologyEvent with the given port map. */
+    static String completeTopology(List<Member> members, String ports) {
+        String memberMap = members.stream().map(m -> "\"" + m.id() + "\":" + memberJson(m, ports))
                 .collect(Collectors.joining(","));
         String cluster = "{\"serviceName\":\"" + SERVICE + "\",\"clusterId\":\"" + CLUSTER + "\","
                 + "\"autoscalePolicyName\":\"autoscaling-policy-1\",\"deploymentPolicyName\":\"deployment-policy-1\","
@@ -53,7 +61,7 @@ final class StratosEvents {
                 + "\"accessUrls\":{},\"kubernetesServices\":[],\"loadBalancerIps\":[]}";
         return "{\"topology\":{\"clusterMap\":{\"" + CLUSTER + "\":" + cluster + "},\"serviceMap\":{\"" + SERVICE
                 + "\":{\"serviceName\":\"" + SERVICE + "\",\"serviceType\":\"SingleTenant\",\"clusterIdClusterMap\":{\""
-                + CLUSTER + "\":" + cluster + "},\"portMap\":" + PORTS + "}},\"initialized\":false}}";
+                + CLUSTER + "\":" + cluster + "},\"portMap\":" + ports + "}},\"initialized\":false}}";
     }
 
     /** topology.MemberCreatedEvent. */
@@ -74,7 +82,12 @@ final class StratosEvents {
 
     /** topology.MemberActivatedEvent, with the ports and address as Stratos sends them. */
     static String memberActivated(Member m) {
-        return "{" + ids(m) + ",\"portMap\":" + PORTS + ",\"memberPrivateIPs\":[\"" + m.ip()
+        return memberActivated(m, PORTS);
+    }
+
+    /** topology.MemberActivatedEvent with the given port map. */
+    static String memberActivated(Member m, String ports) {
+        return "{" + ids(m) + ",\"portMap\":" + ports + ",\"memberPrivateIPs\":[\"" + m.ip()
                 + "\"],\"defaultPrivateIP\":\"" + m.ip() + "\"}";
     }
 

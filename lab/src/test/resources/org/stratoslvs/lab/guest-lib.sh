@@ -4,17 +4,22 @@ B=/bin/busybox
 IP=/usr/sbin/ip
 KA_PID=/run/keepalived.pid
 
-# Director (the guest's root namespace): br-cli 10.1.0.1/24 towards the client, br-rs 10.2.0.1/24 towards the real
-# servers, forwarding on (NAT replies go back through it). Client namespace cli: 10.1.0.2 on br-cli (default route
-# via the director) and 10.2.0.2 on br-rs (the real servers' segment, for direct routing).
+# Director (the guest's root namespace): br-cli 10.1.0.1/24 and fd00:1::1/64 towards the client, br-rs 10.2.0.1/24
+# and fd00:2::1/64 towards the real servers, forwarding on for both families (NAT replies go back through it).
+# Client namespace cli: 10.1.0.2 and fd00:1::2 on br-cli (default routes via the director), 10.2.0.2 and fd00:2::2
+# on br-rs (the real servers' segment, for direct routing). IPv6 addresses without duplicate address detection: a
+# lab address is unique by construction, and DAD would hold each one back for a second or more.
 net_base() {
   $IP link set lo up || return 1
   for br in br-cli br-rs; do $IP link add $br type bridge && $IP link set $br up || return 1; done
   $IP addr add 10.1.0.1/24 dev br-cli && $IP addr add 10.2.0.1/24 dev br-rs || return 1
-  echo 1 > /proc/sys/net/ipv4/ip_forward || return 1
+  $IP -6 addr add fd00:1::1/64 dev br-cli nodad && $IP -6 addr add fd00:2::1/64 dev br-rs nodad || return 1
+  echo 1 > /proc/sys/net/ipv4/ip_forward && echo 1 > /proc/sys/net/ipv6/conf/all/forwarding || return 1
   $IP netns add cli && $IP -n cli link set lo up || return 1
   veth_into cli cli0 br-cli 10.1.0.2/24 && veth_into cli cli1 br-rs 10.2.0.2/24 || return 1
-  $IP -n cli route add default via 10.1.0.1
+  $IP -n cli -6 addr add fd00:1::2/64 dev cli0 nodad && $IP -n cli -6 addr add fd00:2::2/64 dev cli1 nodad \
+    || return 1
+  $IP -n cli route add default via 10.1.0.1 && $IP -n cli -6 route add default via fd00:1::1
 }
 
 # veth_into NS IFACE BRIDGE ADDR: a veth pair, one end IFACE in NS with ADDR, the other on BRIDGE.
@@ -23,12 +28,16 @@ veth_into() {
     && $IP -n "$1" addr add "$4" dev "$2" && $IP -n "$1" link set "$2" up
 }
 
-# rs_add NAME ADDR: a real-server namespace on br-rs (default route via the director), its servers started.
+# rs_add NAME ADDR [ADDR6]: a real-server namespace on br-rs (default routes via the director), its servers
+# started; ADDR6 its IPv6 address, if it has one.
 rs_add() {
   $IP netns add "$1" || return 1
   $IP -n "$1" link set lo up
   veth_into "$1" "$1" br-rs "$2/24" || return 1
   $IP -n "$1" route add default via 10.2.0.1
+  if [ -n "${3:-}" ]; then
+    $IP -n "$1" -6 addr add "$3/64" dev "$1" nodad && $IP -n "$1" -6 route add default via fd00:2::1 || return 1
+  fi
   rs_start "$1"
 }
 
@@ -43,20 +52,30 @@ rs_start() {
   done
   $IP netns exec "$1" $B env "RS_NAME=$1" $B nc -ll -p 7000 -e "$LAB/echo-server.sh" &
   echo $! > "/run/rs/$1/echo.pid"
-  # UDP on 5353 (NAT, Stratos' member port) and 53 (DR): each datagram is answered with NAME. busybox has no UDP
-  # server here; perl (Debian's essential perl-base) has sockets.
-  for port in 5353 53; do
-    $IP netns exec "$1" /usr/bin/perl -MIO::Socket::INET -e '
-      my $s = IO::Socket::INET->new(LocalPort => $ARGV[0], Proto => "udp") or die "udp $ARGV[0]: $!";
-      while (defined $s->recv(my $m, 512)) { $s->send("$ARGV[1]\n"); }' "$port" "$1" &
-    echo $! > "/run/rs/$1/udp-$port.pid"
-  done
+  # UDP on 5353 (NAT, Stratos' member port) and 53 (the virtual port, where DR and TUN deliver; the health checks
+  # go to the real server's own address), over IPv4 and IPv6: each datagram is answered with NAME
+  rs_udp "$1" :: 5353 && rs_udp "$1" :: 53 || return 1
   # answer only once listening, so a health check that runs right after sees the servers
   for i in $($B seq 50); do
     $IP netns exec "$1" $B netstat -ltn | $B grep -q ':8080 ' && return 0
     $B usleep 20000
   done
   return 1
+}
+
+# rs_udp NAME ADDR PORT: a UDP server in NAME bound to ADDR:PORT (:: for every address, both families) that answers
+# each datagram with NAME. With direct routing or tunnelling ADDR is the VIP: an answer must come from the address
+# the client sent to, and a socket bound to the wildcard answers from the real server's own address (the kernel
+# gives a datagram to the socket bound most specifically; both reuse the address to share the port). busybox has no
+# UDP server; perl (Debian's essential perl-base) has sockets.
+rs_udp() {
+  $B mkdir -p "/run/rs/$1"
+  $IP netns exec "$1" /usr/bin/perl -MIO::Socket::IP -e '
+    my $s = IO::Socket::IP->new(LocalHost => $ARGV[0], LocalService => $ARGV[1], Proto => "udp", V6Only => 0,
+      ReuseAddr => 1)
+      or die "udp [$ARGV[0]]:$ARGV[1]: $@";
+    while (defined $s->recv(my $m, 512)) { $s->send("$ARGV[2]\n"); }' "$2" "$3" "$1" &
+  echo $! > "/run/rs/$1/udp-$2-$3.pid"
 }
 
 # rs_stop NAME: stops its servers (the namespace and address stay: the health check sees connections refused).
@@ -100,17 +119,20 @@ ka_reload() {
 # the real server's answer or "-" when none came within 3 s. One shell inside the namespace runs them all: every
 # process costs in UML, and entering a namespace costs several.
 http_get() {
+  host=$1
+  case "$host" in *:*) host="[$host]" ;; esac # an IPv6 literal in a URL
   $IP netns exec cli $B sh -c 'for i in $($0 seq "$3"); do
-      a=$($0 timeout 3 $0 wget -q -O - "http://$1:$2/" 2>/dev/null); echo "${a:--}"; done' $B "$1" "$2" "$3" \
+      a=$($0 timeout 3 $0 wget -q -O - "http://$1:$2/" 2>/dev/null); echo "${a:--}"; done' $B "$host" "$2" "$3" \
     2>/dev/null # the shell's "Terminated" for a request that timed out
 }
 
 # udp_get ADDR PORT N: N datagrams from the client namespace, each from a new socket (a new source port, so a new
-# IPVS connection); one line per datagram, the real server's answer or "-" when none came within 3 s.
+# IPVS connection) connected to ADDR, so an answer from any other address is dropped; one line per datagram, the
+# real server's answer or "-" when none came within 3 s.
 udp_get() {
-  $IP netns exec cli /usr/bin/perl -MIO::Socket::INET -MIO::Select -e '
+  $IP netns exec cli /usr/bin/perl -MIO::Socket::IP -MIO::Select -e '
     for (1 .. $ARGV[2]) {
-      my $s = IO::Socket::INET->new(PeerAddr => $ARGV[0], PeerPort => $ARGV[1], Proto => "udp") or die "udp: $!";
+      my $s = IO::Socket::IP->new(PeerHost => $ARGV[0], PeerService => $ARGV[1], Proto => "udp") or die "udp: $@";
       $s->send("who\n");
       my $a = "";
       $s->recv($a, 512) if IO::Select->new($s)->can_read(3);
@@ -145,11 +167,12 @@ await_addr() {
 
 # rs_tool NAME TOOL ARGS...: runs the real-server tool (lvs-realserver, the wrapper next to its jar) inside real
 # server NAME's namespace, as a member runs it on itself, with its state file in the guest's /run (the root file
-# system is the host's, read-only). A small heap: the guest has little memory and runs one JVM at a time.
+# system is the host's, read-only). A small heap: the guest has little memory and runs one JVM at a time. No
+# AVX-512 in compiled code (see GLIBC_TUNABLES in guest-init.sh).
 rs_tool() {
   name=$1; tool=$2; shift 2
   $IP netns exec "$name" $B env JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java \
-    JAVA_TOOL_OPTIONS="-Xmx48m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC" \
+    JAVA_TOOL_OPTIONS="-Xmx48m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:UseAVX=2" \
     /bin/sh "$tool" "$@" --state-file "/run/rs/$name/realserver.state"
 }
 
@@ -161,4 +184,53 @@ rs_tun() {
     echo 2 > /proc/sys/net/ipv4/conf/all/arp_announce; echo 0 > /proc/sys/net/ipv4/conf/tunl0/rp_filter; \
     echo 0 > /proc/sys/net/ipv4/conf/all/rp_filter" || return 1
   $IP -n "$1" addr add "$2/32" dev tunl0 && $IP -n "$1" link set tunl0 up
+}
+
+# rs_tun6 NAME VIP6: the same for IPv6 (IPVS tunnels IPv6 in IPv6): the VIP on the namespace's ip6_tunnel fallback
+# device ip6tnl0, which takes in tunnelled packets for any of the namespace's addresses. IPv6 has no ARP to silence.
+rs_tun6() {
+  $IP -n "$1" -6 addr add "$2/128" dev ip6tnl0 nodad && $IP -n "$1" link set ip6tnl0 up
+}
+
+# farm_add COUNT: one namespace "farm" on br-rs holding COUNT real-server addresses 10.3.X.Y (farm_addr), each
+# answering TCP on 8080 by accepting and closing (enough for TCP_CHECK): the benchmark's members, thousands of them,
+# healthy without a process per address. One perl accept loop, not busybox httpd, which forks per connection.
+farm_add() {
+  $IP netns add farm && $IP -n farm link set lo up || return 1
+  veth_into farm farm0 br-rs 10.3.255.253/16 || return 1
+  $IP addr add 10.3.255.254/16 dev br-rs || return 1
+  $IP -n farm route add default via 10.3.255.254
+  /usr/bin/perl -e 'for my $i (0 .. $ARGV[0] - 1) {
+      printf "addr add 10.3.%d.%d/32 dev farm0\n", int($i / 250), $i % 250 + 1; }' "$1" > /run/farm.batch
+  $IP -n farm -batch /run/farm.batch || return 1
+  $IP netns exec farm /usr/bin/perl -MIO::Socket::IP -e '
+    my $s = IO::Socket::IP->new(LocalHost => "0.0.0.0", LocalService => 8080, Listen => 1024, ReuseAddr => 1)
+      or die "listen: $@";
+    while (1) { my $c = $s->accept or next; close $c; }' &
+  echo $! > /run/farm.pid
+}
+
+# ipvs_watch: the benchmark's watcher, in the background (see ipvs-watch.pl): answers "when does the kernel's IPVS
+# table show this real server / no longer show it" by reading /proc/net/ip_vs.
+ipvs_watch() {
+  $B mkdir -p "$LAB/watch"
+  /usr/bin/perl "$LAB/ipvs-watch.pl" "$LAB/watch" > "$LAB/watch.log" 2>&1 < /dev/null &
+  echo $! > /run/ipvs-watch.pid
+}
+
+# ka_idle: waits (up to 10 minutes) until keepalived's processes have used no CPU for 200 ms: a reload goes on
+# after IPVS shows its change (the checker process finishes migrating its checkers), and the benchmark starts each
+# event from an idle keepalived, as own-reload.pl starts each of keepalived's own reloads.
+ka_idle() {
+  pids=$($B cat $KA_PID /run/keepalived_checkers.pid /run/keepalived_vrrp.pid 2>/dev/null)
+  prev=
+  for i in $($B seq 3000); do
+    now=
+    for p in $pids; do now="$now $($B cut -d' ' -f14,15 /proc/$p/stat 2>/dev/null)"; done
+    [ "$now" = "$prev" ] && return 0
+    prev=$now
+    $B usleep 200000
+  done
+  echo "keepalived still busy after 10 minutes"
+  return 1
 }
