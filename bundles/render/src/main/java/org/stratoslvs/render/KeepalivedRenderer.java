@@ -56,9 +56,10 @@ import org.stratoslvs.render.RenderSettings.VrrpState;
  * addresses are re-parsed and must already be canonical.</li>
  * </ul>
  *
- * <p>With a {@link RenderCache} the result is the same, byte for byte, but the settings-only part and every
+ * <p>Every rendering goes through a {@link RenderCache}: with the caller's, the settings-only part and every
  * mapped service whose inputs are the same objects as last time are reused rather than rendered again, so a
- * re-render after one member event costs about one service plus joining the text.
+ * re-render after one member event costs about one service plus joining the text; without one, a fresh cache
+ * makes it a full rendering by the same code.
  */
 public final class KeepalivedRenderer {
 
@@ -84,30 +85,33 @@ public final class KeepalivedRenderer {
     private KeepalivedRenderer() {
     }
 
-    /** Renders and puts the settings' parse errors first in {@link RenderResult#errors()}. */
+    /**
+     * Renders and puts the settings' parse errors first in {@link RenderResult#errors()}. The one rendering path,
+     * with a cache of its own that nothing else sees: a cached rendering is this one, minus the parts it reuses.
+     */
     public static RenderResult render(Topology topology, RenderSettings.Parsed parsed) {
-        return new KeepalivedRenderer.Run(topology, parsed.settings(), parsed.errors(), null).run();
+        return render(topology, parsed, new RenderCache());
     }
 
     public static RenderResult render(Topology topology, RenderSettings settings) {
-        return new KeepalivedRenderer.Run(topology, settings, List.of(), null).run();
+        return render(topology, settings, new RenderCache());
     }
 
     /**
-     * The same result as {@link #render(Topology, RenderSettings.Parsed)}, byte for byte, reusing from
-     * {@code cache} what an earlier rendering made from the same service objects and settings: after one member
-     * event only that member's service is rendered again. The cache then holds this rendering's parts.
+     * The same result as {@link #render(Topology, RenderSettings.Parsed)}, reusing from {@code cache} what an
+     * earlier rendering made from the same service objects and settings: after one member event only that member's
+     * service is rendered again. The cache then holds this rendering's parts.
      */
     public static RenderResult render(Topology topology, RenderSettings.Parsed parsed, RenderCache cache) {
         synchronized (cache) {
-            return new KeepalivedRenderer.Run(topology, parsed.settings(), parsed.errors(), cache).runCached();
+            return new KeepalivedRenderer.Run(topology, parsed.settings(), parsed.errors(), cache).run();
         }
     }
 
     /** {@link #render(Topology, RenderSettings.Parsed, RenderCache)} without settings errors. */
     public static RenderResult render(Topology topology, RenderSettings settings, RenderCache cache) {
         synchronized (cache) {
-            return new KeepalivedRenderer.Run(topology, settings, List.of(), cache).runCached();
+            return new KeepalivedRenderer.Run(topology, settings, List.of(), cache).run();
         }
     }
 
@@ -120,15 +124,24 @@ public final class KeepalivedRenderer {
     private record Target(Member member, String address, byte[] bytes, String comment) {
     }
 
-    /** One real server of a virtual server. */
-    private record Real(Target target, int port) {
+    /** One real server of a virtual server: the member, the port it is sent to, its weight. */
+    private record Real(Target target, int port, int weight) {
+    }
+
+    /**
+     * One virtual server as decided, before any text: its real servers, and the settings as they will be written
+     * (quorum and hysteresis clamped, null: not written; granularity as keepalived wants it; sorry server as
+     * "ADDRESS PORT"; the health check the port gets).
+     */
+    private record VirtualServerPlan(String service, VirtualIp vip, Port port, String protocol,
+                                     ServiceSettings settings, List<Real> reals, String granularity, Integer quorum,
+                                     Integer hysteresis, String sorryServer, Check check) {
     }
 
     /** State of one rendering. */
     private static final class Run {
         private final Topology topology;
         private final RenderSettings settings;
-        /** Null for a full rendering. */
         private final RenderCache cache;
         private final List<RenderStatus.MappedService> services = new ArrayList<>();
         // Where the rendering methods write; capture() points them elsewhere for a piece the cache keeps.
@@ -145,27 +158,13 @@ public final class KeepalivedRenderer {
             this.cache = cache;
         }
 
-        RenderResult run() {
-            int estimate = 4096 + 450 * Math.max(0, this.topology.activeMemberCount()) * 2;
-            StringBuilder body = new StringBuilder(estimate);
-            out = body;
-            warnIfNotInitialized();
-            renderGlobalDefs();
-            renderVrrp();
-            renderVirtualServers();
-
-            StringBuilder text = new StringBuilder(body.length() + 256);
-            header(text);
-            text.append(body);
-            return new RenderResult(text.toString(), warnings, errors, services, virtualServers, realServers);
-        }
-
         /**
-         * The same steps as {@link #run()}, in the same order, with the settings-only part and each mapped
-         * service's virtual servers taken from the cache when their inputs are the same objects. The VIP:port
-         * conflicts between services are decided here on every rendering (they depend on the other services).
+         * The file in its order: the header (last, as it counts what follows), global_defs and VRRP, then each
+         * mapped service's virtual servers; the settings-only part and each service's part are taken from the cache
+         * when their inputs are the same objects, else rendered into it. The VIP:port conflicts between services
+         * are decided here on every rendering (they depend on the other services).
          */
-        RenderResult runCached() {
+        RenderResult run() {
             cache.begin(settings);
             warnIfNotInitialized();
             RenderCache.Piece head = cache.head();
@@ -220,7 +219,7 @@ public final class KeepalivedRenderer {
                     realServers);
         }
 
-        /** What a full rendering does for this service, as a part kept apart from this run's own output. */
+        /** Renders this service (its members, then one block per port) as a part kept apart from this run's output. */
         private RenderCache.ServicePart renderServicePart(String name, Service service, VirtualIp vip,
                                                           ServiceSettings ss) {
             List<Target> targets = new ArrayList<>();
@@ -555,31 +554,6 @@ public final class KeepalivedRenderer {
 
         // ---------------------------------------------------------------- virtual servers
 
-        private void renderVirtualServers() {
-            Set<String> usedEndpoints = new HashSet<>();
-            Map<String, String> endpointOwner = new HashMap<>();
-            for (VirtualIp vip : settings.virtualIps().values()) {
-                Service service = mappedService(vip);
-                if (service == null) {
-                    continue;
-                }
-                String name = vip.serviceName();
-                ServiceSettings ss = settings.forService(name);
-                List<Target> targets = targets(service, vip, ss);
-                List<Integer> ports = new ArrayList<>(service.ports().keySet());
-                services.add(new RenderStatus.MappedService(name, vip.address(), true, targets.size(), ports));
-                if (service.ports().isEmpty()) {
-                    noPorts(name);
-                    continue;
-                }
-                for (Port port : service.ports().values()) {
-                    if (claimEndpoint(name, vip, port, usedEndpoints, endpointOwner)) {
-                        renderVirtualServer(name, vip, port, targets, ss);
-                    }
-                }
-            }
-        }
-
         /** The topology's service for a mapping entry; null (and a warning) when the topology has none. */
         private Service mappedService(VirtualIp vip) {
             Service service = topology.services().get(vip.serviceName());
@@ -661,12 +635,28 @@ public final class KeepalivedRenderer {
             return "Member " + Identifiers.quote(m.memberId()) + " of service " + service.serviceName();
         }
 
+        /** Plans one virtual server (the decisions, with their warnings), then writes it. */
         private void renderVirtualServer(String name, VirtualIp vip, Port port, List<Target> targets,
                                          ServiceSettings ss) {
+            VirtualServerPlan plan = planVirtualServer(name, vip, port, targets, ss);
+            if (plan != null) {
+                writeVirtualServer(plan);
+            }
+        }
+
+        /**
+         * What goes into one virtual server: which members serve the port, on which port and with which weight;
+         * the quorum and hysteresis clamped to what those weights allow; the persistence granularity and sorry
+         * server where the VIP's family and lvs_method allow them. Every adjustment is a warning. Null (and a
+         * warning) when no member is left to send to.
+         */
+        private VirtualServerPlan planVirtualServer(String name, VirtualIp vip, Port port, List<Target> targets,
+                                                    ServiceSettings ss) {
             boolean remaps = ss.lbKind() != LbKind.NAT;
             boolean portNoteGiven = false;
             List<Real> reals = new ArrayList<>(targets.size());
             Set<String> seen = new HashSet<>();
+            long totalWeight = 0;
             for (Target t : targets) {
                 Port memberPort = t.member().ports().isEmpty() ? port : t.member().ports().get(port.proxy());
                 if (memberPort == null) {
@@ -696,40 +686,26 @@ public final class KeepalivedRenderer {
                             + "member; rendered once.");
                     continue;
                 }
-                reals.add(new Real(t, realPort));
+                int weight = ss.weights().of(t.member().partitionId());
+                totalWeight += weight;
+                reals.add(new Real(t, realPort, weight));
             }
             String proto = port.isUdp() ? "UDP" : "TCP";
             if (reals.isEmpty()) {
                 warnings.add("Service " + name + " port " + port.proxy() + "/" + proto.toLowerCase(java.util.Locale.ROOT)
                         + " has no Active member to send to; its virtual server is left out until one appears "
                         + "(keepalived ignores a virtual server without real servers).");
-                return;
+                return null;
             }
-            virtualServers++;
-            realServers += reals.size();
-            out.append('\n');
-            out.append("# service ").append(name).append(": port ").append(port.proxy()).append(" (")
-                    .append(port.protocol()).append(") -> member port ").append(port.value()).append('\n');
-            out.append("virtual_server ").append(vip.address()).append(' ').append(port.proxy()).append(" {\n");
-            line(1, "delay_loop", ss.delayLoop());
-            line(1, "lvs_sched " + ss.lbAlgo());
-            line(1, "lvs_method " + ss.lbKind().name());
-            line(1, "protocol " + proto);
-            if (ss.persistenceTimeout() != null) {
-                line(1, "persistence_timeout", ss.persistenceTimeout());
-                Integer g = ss.persistenceGranularity();
-                if (g != null) {
-                    if (!vip.ipv6() && g > 32) {
-                        warnings.add("Service " + name + ": lvs.persistence.granularity /" + g
-                                + " is longer than an IPv4 address; not rendered.");
-                    } else {
-                        line(1, "persistence_granularity " + (vip.ipv6() ? Integer.toString(g) : netmask(g)));
-                    }
+            String granularity = null;
+            Integer g = ss.persistenceTimeout() == null ? null : ss.persistenceGranularity();
+            if (g != null) {
+                if (!vip.ipv6() && g > 32) {
+                    warnings.add("Service " + name + ": lvs.persistence.granularity /" + g
+                            + " is longer than an IPv4 address; not rendered.");
+                } else {
+                    granularity = vip.ipv6() ? Integer.toString(g) : netmask(g);
                 }
-            }
-            long totalWeight = 0;
-            for (Real r : reals) {
-                totalWeight += ss.weights().of(r.target().member().partitionId());
             }
             Integer quorum = ss.quorum();
             if (quorum != null && quorum > totalWeight) {
@@ -737,9 +713,6 @@ public final class KeepalivedRenderer {
                         + " exceeds the total weight " + totalWeight + " of its real servers; rendered as "
                         + totalWeight + ".");
                 quorum = (int) totalWeight;
-            }
-            if (quorum != null) {
-                line(1, "quorum", quorum);
             }
             Integer hysteresis = ss.hysteresis();
             int effectiveQuorum = quorum == null ? 1 : quorum;
@@ -749,8 +722,63 @@ public final class KeepalivedRenderer {
                         + ".");
                 hysteresis = effectiveQuorum - 1;
             }
-            if (hysteresis != null && hysteresis > 0) {
-                line(1, "hysteresis", hysteresis);
+            if (hysteresis != null && hysteresis == 0) {
+                hysteresis = null; // keepalived's default
+            }
+            Check check = ss.check();
+            if (check == Check.HTTP_GET && "https".equals(port.protocol())) {
+                check = Check.SSL_GET;
+            }
+            return new VirtualServerPlan(name, vip, port, proto, ss, List.copyOf(reals), granularity, quorum,
+                    hysteresis, planSorry(name, vip, port, ss, remaps), check);
+        }
+
+        /** "ADDRESS PORT" of the sorry server, or null when there is none or it cannot be used (a warning). */
+        private String planSorry(String name, VirtualIp vip, Port port, ServiceSettings ss, boolean remaps) {
+            SorryServer sorry = ss.sorryServer();
+            if (sorry == null) {
+                return null;
+            }
+            if (sorry.ipv6() != vip.ipv6()) {
+                warnings.add("Service " + name + ": lvs.sorry.server " + sorry.address() + " is not of the VIP "
+                        + vip.address() + "'s family; not rendered.");
+                return null;
+            }
+            int sorryPort = sorry.port() == null ? port.proxy() : sorry.port();
+            if (remaps && sorryPort != port.proxy()) {
+                warnings.add("Service " + name + " port " + port.proxy() + ": lvs.sorry.server port " + sorryPort
+                        + " cannot be used with lvs_method " + ss.lbKind() + "; rendered at port " + port.proxy()
+                        + ".");
+                sorryPort = port.proxy();
+            }
+            return sorry.address() + " " + sorryPort;
+        }
+
+        /** The text of a planned virtual server; decides nothing. */
+        private void writeVirtualServer(VirtualServerPlan p) {
+            ServiceSettings ss = p.settings();
+            virtualServers++;
+            realServers += p.reals().size();
+            out.append('\n');
+            out.append("# service ").append(p.service()).append(": port ").append(p.port().proxy()).append(" (")
+                    .append(p.port().protocol()).append(") -> member port ").append(p.port().value()).append('\n');
+            out.append("virtual_server ").append(p.vip().address()).append(' ').append(p.port().proxy())
+                    .append(" {\n");
+            line(1, "delay_loop", ss.delayLoop());
+            line(1, "lvs_sched " + ss.lbAlgo());
+            line(1, "lvs_method " + ss.lbKind().name());
+            line(1, "protocol " + p.protocol());
+            if (ss.persistenceTimeout() != null) {
+                line(1, "persistence_timeout", ss.persistenceTimeout());
+                if (p.granularity() != null) {
+                    line(1, "persistence_granularity " + p.granularity());
+                }
+            }
+            if (p.quorum() != null) {
+                line(1, "quorum", p.quorum());
+            }
+            if (p.hysteresis() != null) {
+                line(1, "hysteresis", p.hysteresis());
             }
             if (ss.alpha()) {
                 line(1, "alpha");
@@ -764,42 +792,24 @@ public final class KeepalivedRenderer {
             if (ss.inhibitOnFailure()) {
                 line(1, "inhibit_on_failure");
             }
-            renderSorry(name, vip, port, ss, remaps);
-            for (Real r : reals) {
-                renderReal(r, port, ss);
+            if (p.sorryServer() != null) {
+                line(1, "sorry_server " + p.sorryServer());
+            }
+            for (Real r : p.reals()) {
+                writeReal(r, p);
             }
             line(0, "}");
         }
 
-        private void renderSorry(String name, VirtualIp vip, Port port, ServiceSettings ss, boolean remaps) {
-            SorryServer sorry = ss.sorryServer();
-            if (sorry == null) {
-                return;
-            }
-            if (sorry.ipv6() != vip.ipv6()) {
-                warnings.add("Service " + name + ": lvs.sorry.server " + sorry.address() + " is not of the VIP "
-                        + vip.address() + "'s family; not rendered.");
-                return;
-            }
-            int sorryPort = sorry.port() == null ? port.proxy() : sorry.port();
-            if (remaps && sorryPort != port.proxy()) {
-                warnings.add("Service " + name + " port " + port.proxy() + ": lvs.sorry.server port " + sorryPort
-                        + " cannot be used with lvs_method " + ss.lbKind() + "; rendered at port " + port.proxy()
-                        + ".");
-                sorryPort = port.proxy();
-            }
-            out.append(INDENT[1]).append("sorry_server ").append(sorry.address()).append(' ').append(sorryPort)
-                    .append('\n');
-        }
-
-        private void renderReal(Real r, Port port, ServiceSettings ss) {
+        private void writeReal(Real r, VirtualServerPlan p) {
+            ServiceSettings ss = p.settings();
             if (r.target().comment() != null) {
                 out.append(r.target().comment());
             }
             out.append(INDENT[1]).append("real_server ").append(r.target().address()).append(' ').append(r.port())
                     .append(" {\n");
-            line(2, "weight", ss.weights().of(r.target().member().partitionId()));
-            if (port.isUdp()) {
+            line(2, "weight", r.weight());
+            if (p.port().isUdp()) {
                 switch (ss.udpCheck()) {
                     case UDP_CHECK:
                         connectCheck("UDP_CHECK", ss);
@@ -812,17 +822,13 @@ public final class KeepalivedRenderer {
                         break;
                 }
             } else {
-                Check check = ss.check();
-                if (check == Check.HTTP_GET && "https".equals(port.protocol())) {
-                    check = Check.SSL_GET;
-                }
-                switch (check) {
+                switch (p.check()) {
                     case TCP_CHECK:
                         connectCheck("TCP_CHECK", ss);
                         break;
                     case HTTP_GET:
                     case SSL_GET:
-                        line(2, check.name() + " {");
+                        line(2, p.check().name() + " {");
                         line(3, "url {");
                         line(4, "path " + ss.httpPath());
                         if (ss.httpDigest() != null) {
