@@ -1,4 +1,4 @@
-package org.stratoslvs.core.topology;
+package org.stratoslvs.core.collect;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;

@@ -2,6 +2,7 @@ package org.stratoslvs.core.topology;
 
 import java.util.SortedMap;
 
+import org.stratoslvs.core.collect.PersistentSortedMap;
 import org.stratoslvs.core.validate.Identifiers;
 
 /**

@@ -3,6 +3,7 @@ package org.stratoslvs.core.topology;
 import java.util.Objects;
 import java.util.SortedMap;
 
+import org.stratoslvs.core.collect.PersistentSortedMap;
 import org.stratoslvs.core.validate.Identifiers;
 
 /**

@@ -2,6 +2,8 @@ package org.stratoslvs.core.topology;
 
 import java.util.SortedMap;
 
+import org.stratoslvs.core.collect.PersistentSortedMap;
+
 /**
  * An immutable snapshot of the Stratos topology. Updates build a new snapshot (copying only the path that
  * changed) which the owner swaps in atomically, so readers never see half an update.

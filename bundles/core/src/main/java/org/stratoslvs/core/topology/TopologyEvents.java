@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
+import org.stratoslvs.core.collect.PersistentSortedMap;
 import org.stratoslvs.core.json.JsonException;
 import org.stratoslvs.core.json.JsonReader;
 import org.stratoslvs.core.topology.TopologyEvent.ClusterRef;
