@@ -70,8 +70,6 @@ public final class TopologyStore {
     private volatile JsonReader.Limits effectiveJsonLimits;
     private volatile long maxMessageBytes;
     private volatile int maxMembers = DEFAULT_MAX_MEMBERS;
-    private volatile String brokerUrl;
-    private volatile boolean connected;
 
     private volatile Topology current = Topology.EMPTY;
 
@@ -151,14 +149,6 @@ public final class TopologyStore {
         return maxMessageBytes;
     }
 
-    public void setBrokerUrl(String brokerUrl) {
-        this.brokerUrl = brokerUrl;
-    }
-
-    public void setConnected(boolean connected) {
-        this.connected = connected;
-    }
-
     // ------------------------------------------------------------------ reading
 
     /** The full (unfiltered) snapshot; never null. Apply a {@link TopologyFilter} for what the LB balances. */
@@ -166,7 +156,16 @@ public final class TopologyStore {
         return current;
     }
 
+    /** {@link #status(String, boolean)} of a store nobody feeds from a broker (tests, tools): none, not connected. */
     public ListenerStatus status() {
+        return status(null, false);
+    }
+
+    /**
+     * What the store counted, with the broker facts of whoever feeds it: the store knows messages, not connections
+     * (the listener component owns the route and its broker).
+     */
+    public ListenerStatus status(String brokerUrl, boolean connected) {
         synchronized (lock) {
             Map<String, Long> byReason = new LinkedHashMap<>();
             for (RejectReason r : RejectReason.values()) {

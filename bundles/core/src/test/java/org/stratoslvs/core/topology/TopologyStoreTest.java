@@ -320,10 +320,9 @@ class TopologyStoreTest {
         assertFalse(s0.connected());
         assertNull(s0.lastEventAt());
         assertEquals(RejectReason.values().length, s0.rejectsByReason().size(), "every reason, stable keys");
-        store.setBrokerUrl("tcp://stratos:61616");
-        store.setConnected(true);
-        assertEquals("tcp://stratos:61616", store.status().brokerUrl());
-        assertTrue(store.status().connected());
+        ListenerStatus fed = store.status("tcp://stratos:61616", true);
+        assertEquals("tcp://stratos:61616", fed.brokerUrl());
+        assertTrue(fed.connected());
         assertThrows(IllegalArgumentException.class, () -> store.setMaxMessageBytes(0));
     }
 

@@ -54,6 +54,8 @@ public class TopologyListenerComponent implements TopologyService {
     private volatile TopologyFilter filter = TopologyFilter.NONE;
     private volatile Topology published = Topology.EMPTY;
     private volatile TopologyFeed feed;
+    /** The broker the current route connects to (what status() reports); null before the first start. */
+    private volatile String brokerUrl;
     private ListenerSettings settings;
     private ClassLoader bundleClassLoader;
 
@@ -133,7 +135,7 @@ public class TopologyListenerComponent implements TopologyService {
                         return true;
                     }
                 });
-        store.setBrokerUrl(settings.broker().url());
+        brokerUrl = settings.broker().url();
         newFeed.start(bundleClassLoader);
         feed = newFeed;
     }
@@ -144,7 +146,6 @@ public class TopologyListenerComponent implements TopologyService {
         if (old != null) {
             old.close();
         }
-        store.setConnected(false);
     }
 
     /** Called on the route's single consumer thread, in message order. */
@@ -209,8 +210,7 @@ public class TopologyListenerComponent implements TopologyService {
     @Override
     public ListenerStatus status() {
         TopologyFeed f = feed;
-        store.setConnected(f != null && f.isConnected());
-        return store.status();
+        return store.status(brokerUrl, f != null && f.isConnected());
     }
 
     @Override
