@@ -13,6 +13,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
+import org.stratoslvs.core.config.SettingsReader;
 import org.stratoslvs.api.Pids;
 import org.stratoslvs.core.topology.IpType;
 import org.stratoslvs.core.validate.Identifiers;

@@ -1,4 +1,4 @@
-package org.stratoslvs.render;
+package org.stratoslvs.core.config;
 
 import java.lang.reflect.Array;
 import java.util.ArrayList;
@@ -13,12 +13,14 @@ import org.stratoslvs.core.validate.Identifiers;
 /**
  * Reads typed values out of one configuration map, collecting an error sentence per bad value instead of
  * throwing. Every error names the key, quotes the offending value (never for secrets) and says which value is
- * used instead, so that an operator can fix the .cfg file from the message alone.
+ * used instead, so that an operator can fix the .cfg file from the message alone. Every component that reads
+ * PID {@code org.stratoslvs} (render settings, the listener, keepalived control) reads it through this class, so
+ * a value is judged the same way wherever it is read.
  */
-final class SettingsReader {
+public final class SettingsReader {
 
     /** Names keepalived's parser would split or treat as a comment, and anything a shell might interpret. */
-    static final Pattern ABSOLUTE_PATH = Pattern.compile("(/[A-Za-z0-9_][A-Za-z0-9._+-]{0,127}){1,16}");
+    public static final Pattern ABSOLUTE_PATH = Pattern.compile("(/[A-Za-z0-9_][A-Za-z0-9._+-]{0,127}){1,16}");
 
     private final Map<String, ?> props;
     private final String context;
@@ -27,7 +29,7 @@ final class SettingsReader {
     /**
      * @param context prefix for error sentences ("" for the main PID, "service override for \"web\": " ...)
      */
-    SettingsReader(Map<String, ?> props, String context, List<String> errors) {
+    public SettingsReader(Map<String, ?> props, String context, List<String> errors) {
         this.context = context;
         this.errors = errors;
         // A value with a control character anywhere (a newline, NUL, a bidi override) is dropped as a whole, once,
@@ -67,11 +69,11 @@ final class SettingsReader {
         return false;
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         return text(key) != null;
     }
 
-    void error(String sentence) {
+    public void error(String sentence) {
         errors.add(context + sentence);
     }
 
@@ -79,7 +81,7 @@ final class SettingsReader {
      * The value as trimmed text; null when absent or blank. Typed values (numbers, booleans) and single-element
      * arrays or collections, as Config Admin and metatype deliver them, become their text.
      */
-    String text(String key) {
+    public String text(String key) {
         Object v = props.get(key);
         if (v == null) {
             return null;
@@ -95,7 +97,7 @@ final class SettingsReader {
     }
 
     /** A list value: an array/collection of items, or text separated by commas (and, if allowed, blanks). */
-    List<String> list(String key, boolean blankSeparates) {
+    public List<String> list(String key, boolean blankSeparates) {
         Object v = props.get(key);
         List<String> out = new ArrayList<>();
         if (v == null) {
@@ -133,13 +135,30 @@ final class SettingsReader {
         return out;
     }
 
-    int integer(String key, int def, int min, int max) {
+    public int integer(String key, int def, int min, int max) {
         Integer v = optionalInteger(key, min, max, String.valueOf(def));
         return v == null ? def : v;
     }
 
+    /** A whole number from {@code min} to {@code max}; {@code def} when absent or invalid (reported). */
+    public long number(String key, long def, long min, long max) {
+        String s = text(key);
+        if (s == null) {
+            return def;
+        }
+        if (s.matches("[+-]?\\d{1,18}")) {
+            long l = Long.parseLong(s);
+            if (l >= min && l <= max) {
+                return l;
+            }
+        }
+        error(key + " " + Identifiers.quote(s) + ": must be a whole number from " + min + " to " + max
+                + "; using " + def + ".");
+        return def;
+    }
+
     /** An integer or null when absent or invalid; {@code fallbackText} describes what is used instead. */
-    Integer optionalInteger(String key, int min, int max, String fallbackText) {
+    public Integer optionalInteger(String key, int min, int max, String fallbackText) {
         String s = text(key);
         if (s == null) {
             return null;
@@ -155,7 +174,7 @@ final class SettingsReader {
         return null;
     }
 
-    boolean bool(String key, boolean def) {
+    public boolean bool(String key, boolean def) {
         String s = text(key);
         if (s == null) {
             return def;
@@ -172,7 +191,7 @@ final class SettingsReader {
     }
 
     /** Case-insensitive choice among the enum's constant names (and {@code extraNames} mapped by the caller). */
-    <E extends Enum<E>> E choice(String key, Class<E> type, E def) {
+    public <E extends Enum<E>> E choice(String key, Class<E> type, E def) {
         String s = text(key);
         if (s == null) {
             return def;
@@ -194,7 +213,7 @@ final class SettingsReader {
     }
 
     /** Text that must match {@code shape}; null when absent or invalid. */
-    String matching(String key, Pattern shape, String expectation, String fallbackText) {
+    public String matching(String key, Pattern shape, String expectation, String fallbackText) {
         String s = text(key);
         if (s == null) {
             return null;
@@ -207,7 +226,7 @@ final class SettingsReader {
     }
 
     /** An absolute script path of plain characters, no "." or ".." components; null when absent or invalid. */
-    String scriptPath(String key) {
+    public String scriptPath(String key) {
         String s = text(key);
         if (s == null) {
             return null;
@@ -220,7 +239,7 @@ final class SettingsReader {
         return null;
     }
 
-    static boolean isSafeAbsolutePath(String s) {
+    public static boolean isSafeAbsolutePath(String s) {
         if (s == null || s.length() > 255 || !ABSOLUTE_PATH.matcher(s).matches()) {
             return false;
         }
