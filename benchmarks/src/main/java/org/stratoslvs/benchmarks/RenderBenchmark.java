@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.stratoslvs.core.topology.MemberStatus;
 import org.stratoslvs.core.topology.Topology;
 import org.stratoslvs.core.topology.TopologyEvent;
-import org.stratoslvs.core.topology.TopologyEvents;
+import org.stratoslvs.core.topology.TopologyTransitions;
 import org.stratoslvs.render.RenderCache;
 import org.stratoslvs.render.KeepalivedRenderer;
 import org.stratoslvs.render.RenderResult;
@@ -81,7 +81,7 @@ public class RenderBenchmark {
         public void setUp() {
             int services = 1000;
             Topology before = topology(services, 10, 2);
-            Topology after = TopologyEvents.apply(before, new TopologyEvent.MemberChange("MemberSuspendedEvent",
+            Topology after = TopologyTransitions.apply(before, new TopologyEvent.MemberChange("MemberSuspendedEvent",
                     MemberStatus.Suspended, "svc0500", "svc0500.c1", "svc0500-m5", null, null, null, null, null,
                     null));
             topologies = new Topology[] {before, after};

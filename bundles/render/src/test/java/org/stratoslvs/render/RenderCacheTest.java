@@ -25,7 +25,7 @@ import org.stratoslvs.core.topology.RejectedException;
 import org.stratoslvs.core.topology.Service;
 import org.stratoslvs.core.topology.Topology;
 import org.stratoslvs.core.topology.TopologyEvent;
-import org.stratoslvs.core.topology.TopologyEvents;
+import org.stratoslvs.core.topology.TopologyTransitions;
 import org.stratoslvs.core.topology.TopologyFilter;
 
 /**
@@ -168,7 +168,7 @@ class RenderCacheTest {
                 return "no change";
             }
             try {
-                topology = TopologyEvents.apply(topology, event);
+                topology = TopologyTransitions.apply(topology, event);
                 return event.summary();
             } catch (RejectedException e) {
                 return event.summary() + " rejected: " + e.reason();
@@ -344,7 +344,7 @@ class RenderCacheTest {
         assertEquals(0, cache.lastReusedServices());
         assertEquals(KeepalivedRenderer.render(t0, SCALE_SETTINGS), first);
 
-        Topology t1 = TopologyEvents.apply(t0, suspend(42, 3));
+        Topology t1 = TopologyTransitions.apply(t0, suspend(42, 3));
         RenderResult second = KeepalivedRenderer.render(t1, SCALE_SETTINGS, cache);
         assertEquals(1, cache.lastRenderedServices());
         assertEquals(SERVICE_COUNT - 1, cache.lastReusedServices());
@@ -363,7 +363,7 @@ class RenderCacheTest {
         KeepalivedRenderer.render(t0, SCALE_SETTINGS, cache);
         assertEquals(SERVICE_COUNT, cache.size());
 
-        Topology t1 = TopologyEvents.apply(t0, new TopologyEvent.ServiceRemoved("svc0007"));
+        Topology t1 = TopologyTransitions.apply(t0, new TopologyEvent.ServiceRemoved("svc0007"));
         RenderResult r = KeepalivedRenderer.render(t1, SCALE_SETTINGS, cache);
         assertEquals(0, cache.lastRenderedServices());
         assertEquals(SERVICE_COUNT - 1, cache.size());
@@ -388,7 +388,7 @@ class RenderCacheTest {
         // a second cluster per service in another partition, so that both filters leave something out
         for (int s = 0; s < SERVICE_COUNT; s++) {
             String name = String.format("svc%04d", s);
-            t0 = TopologyEvents.apply(t0, new TopologyEvent.ClustersCreated("ClusterCreatedEvent", "app",
+            t0 = TopologyTransitions.apply(t0, new TopologyEvent.ClustersCreated("ClusterCreatedEvent", "app",
                     List.of(Topologies.cluster(name, name + ".c2", new Member(name + "-x", name, name + ".c2",
                             "np2", "p1", MemberStatus.Active, null, "10.200." + (s / 250) + "." + (s % 250 + 1),
                             null, null)))));
@@ -402,7 +402,7 @@ class RenderCacheTest {
             RenderCache cache = new RenderCache();
             Topology v0 = filter.filter(t0);
             KeepalivedRenderer.render(v0, SCALE_SETTINGS, cache);
-            Topology v1 = filter.filter(TopologyEvents.apply(t0, suspend(42, 3)));
+            Topology v1 = filter.filter(TopologyTransitions.apply(t0, suspend(42, 3)));
             assertSame(v0.service("svc0041"), v1.service("svc0041"), filter.toString());
             RenderResult r = KeepalivedRenderer.render(v1, SCALE_SETTINGS, cache);
             assertEquals(1, cache.lastRenderedServices(), filter.toString());

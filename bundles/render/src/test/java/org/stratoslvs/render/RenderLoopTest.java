@@ -16,7 +16,7 @@ import org.stratoslvs.core.topology.MemberStatus;
 import org.stratoslvs.core.topology.Port;
 import org.stratoslvs.core.topology.Topology;
 import org.stratoslvs.core.topology.TopologyEvent;
-import org.stratoslvs.core.topology.TopologyEvents;
+import org.stratoslvs.core.topology.TopologyTransitions;
 
 @ExtendWith(Rendered.class)
 class RenderLoopTest {
@@ -92,7 +92,7 @@ class RenderLoopTest {
             loop.topologyChanged(t0, "complete topology");
             assertTrue(loop.awaitIdle(10_000));
             assertEquals(20, loop.cache().lastRenderedServices());
-            Topology t1 = TopologyEvents.apply(t0, new TopologyEvent.MemberChange("MemberSuspendedEvent",
+            Topology t1 = TopologyTransitions.apply(t0, new TopologyEvent.MemberChange("MemberSuspendedEvent",
                     MemberStatus.Suspended, "svc0003", "svc0003.c1", "svc0003-m1", null, null, null, null, null,
                     null));
             loop.topologyChanged(t1, "member suspended");

@@ -265,7 +265,7 @@ public final class TopologyStore {
             }
             Topology after;
             try {
-                after = TopologyEvents.apply(before, event);
+                after = TopologyTransitions.apply(before, event);
             } catch (RejectedException e) {
                 return rejectLocked(topic, e.reason(), e.detail());
             }
