@@ -204,6 +204,26 @@ class RenderSettingsTest {
         assertEquals(4, e.size(), e.toString());
     }
 
+    /**
+     * The key table's defaults and the built-in settings are one set of values: every key set to its documented
+     * default parses to exactly what no key at all gives, without an error. A default changed in one place only
+     * fails here.
+     */
+    @Test
+    void theKeyTableDefaultsAreTheBuiltInSettings() {
+        Map<String, Object> documented = new java.util.HashMap<>();
+        for (RenderSettings.Key k : RenderSettings.keys()) {
+            if (!k.defaultValue().isEmpty()) {
+                documented.put(k.name(), k.defaultValue());
+            }
+        }
+        documented.put(RenderSettings.VIRTUALIP_SET, "web|192.168.56.40");
+        RenderSettings.Parsed fromTable = parse(documented);
+        assertEquals(List.of(), fromTable.errors());
+        assertEquals(parse(Map.of(RenderSettings.VIRTUALIP_SET, "web|192.168.56.40")).settings(),
+                fromTable.settings());
+    }
+
     @Test
     void keysAreDocumented() {
         Set<String> names = new HashSet<>();
