@@ -46,6 +46,13 @@ import org.osgi.framework.Constants;
  *
  * <p>The ports are chosen in the test JVM when the configuration is built and handed to the container as
  * system properties, so the probe (which runs inside Karaf) knows them too.
+ *
+ * <p>Why not Karaf's own {@code org.apache.karaf.itests.KarafTestSupport}, which has command execution and free
+ * ports too: its {@code Retry} rule runs a failing test a second time and passes it if that run passes, which would
+ * hide exactly the flaky redeploy and reload races these tests exist to catch; it installs its own bundles
+ * (awaitility, hamcrest, itests-common) into the container, so the wiring under test would not be the one a
+ * {@code feature:install} gives; and its ports cover Karaf's own listeners only, not the embedded broker's OpenWire
+ * and MQTT ports, which every test here needs free as well. The few helpers it would give are below.
  */
 public abstract class LvsKarafTestSupport {
 
