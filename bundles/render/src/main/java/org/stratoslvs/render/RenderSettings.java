@@ -1,6 +1,5 @@
 package org.stratoslvs.render;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -17,8 +16,6 @@ import org.stratoslvs.core.config.SettingsReader;
 import org.stratoslvs.api.Pids;
 import org.stratoslvs.core.topology.IpType;
 import org.stratoslvs.core.validate.Identifiers;
-import org.stratoslvs.core.validate.InvalidValueException;
-import org.stratoslvs.core.validate.IpLiterals;
 
 /**
  * The operator's settings for rendering keepalived.conf, immutable. Built by {@link #parse(Map, Collection)},
@@ -32,6 +29,11 @@ import org.stratoslvs.core.validate.IpLiterals;
  *
  * <p>Secrets: {@code vrrp.auth.pass} is held in a {@link Secret}; neither {@link #toString()} nor any error
  * sentence ever contains it.
+ *
+ * <p>This class holds the key table and the settings types; each section has its own parser:
+ * {@link MappingParser} (the mapping), {@link VrrpSettingsParser} ({@code vrrp.*}), {@link ServiceSettingsParser}
+ * (virtual and real servers, main PID and per service). The key table's defaults and the built-in settings are
+ * kept equal by RenderSettingsTest.
  */
 public final class RenderSettings {
 
@@ -204,13 +206,13 @@ public final class RenderSettings {
         }
     }
 
-    private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}");
-    private static final Pattern ROUTER_ID_SHAPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
-    private static final Pattern AUTH_PASS = Pattern.compile("[A-Za-z0-9._+=@%^*~:,/-]{1,8}");
-    private static final Pattern HTTP_PATH = Pattern.compile("/[A-Za-z0-9._~/%?=&+:@,;-]{0,255}");
-    private static final Pattern HTTP_STATUS_ITEM = Pattern.compile("([1-5]\\d\\d)(?:-([1-5]\\d\\d))?");
-    private static final Pattern DIGEST = Pattern.compile("[0-9a-fA-F]{32}");
+    static final Pattern IFACE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}");
+    static final Pattern ROUTER_ID_SHAPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+    static final Pattern AUTH_PASS = Pattern.compile("[A-Za-z0-9._+=@%^*~:,/-]{1,8}");
+    static final Pattern HTTP_PATH = Pattern.compile("/[A-Za-z0-9._~/%?=&+:@,;-]{0,255}");
+    static final Pattern HTTP_STATUS_ITEM = Pattern.compile("([1-5]\\d\\d)(?:-([1-5]\\d\\d))?");
+    static final Pattern DIGEST = Pattern.compile("[0-9a-fA-F]{32}");
 
     private static final List<Key> KEYS = List.of(
             new Key(VIRTUALIP_SET, "", false, "MANDATORY. Service name to virtual IP, Stratos' format: "
@@ -310,7 +312,7 @@ public final class RenderSettings {
         KEY_INDEX = Collections.unmodifiableMap(m);
     }
 
-    private static final ServiceSettings BUILT_IN_SERVICE = new ServiceSettings("rr", LbKind.DR, null, null, 6,
+    static final ServiceSettings BUILT_IN_SERVICE = new ServiceSettings("rr", LbKind.DR, null, null, 6,
             null, null, null, false, false, false, false, Weights.of(1), Check.TCP_CHECK, UdpCheck.UDP_CHECK, "/", null, null,
             null, 3, 2, 2, IpType.PRIVATE, null, null, null);
 
@@ -406,7 +408,7 @@ public final class RenderSettings {
 
         int prefix4 = r.integer(VRRP_VIP_PREFIX4, 32, 1, 32);
         int prefix6 = r.integer(VRRP_VIP_PREFIX6, 128, 1, 128);
-        SortedMap<String, VirtualIp> vips = parseMapping(r, prefix4, prefix6);
+        SortedMap<String, VirtualIp> vips = MappingParser.parse(r, prefix4, prefix6);
         String routerId = r.matching(ROUTER_ID, ROUTER_ID_SHAPE,
                 "must be 1-64 letters, digits and . _ - starting with a letter or digit", "the host name");
         String scriptUser = r.matching(SCRIPT_USER, USER, "must be a user name (lower case letters, digits, _ -)",
@@ -414,8 +416,8 @@ public final class RenderSettings {
         if (scriptUser == null) {
             scriptUser = "root";
         }
-        VrrpSettings vrrp = parseVrrp(r, prefix4, prefix6);
-        ServiceSettings defaults = parseService(r, BUILT_IN_SERVICE, false);
+        VrrpSettings vrrp = VrrpSettingsParser.parse(r, prefix4, prefix6);
+        ServiceSettings defaults = ServiceSettingsParser.parse(r, BUILT_IN_SERVICE, false);
 
         SortedMap<String, ServiceSettings> overrides = new TreeMap<>();
         if (serviceOverrides != null) {
@@ -444,451 +446,6 @@ public final class RenderSettings {
                 r.error("key " + key + " cannot be set per service and is ignored; set it in " + PID + ".");
             }
         }
-    }
-
-    private static SortedMap<String, VirtualIp> parseMapping(SettingsReader r, int def4, int def6) {
-        SortedMap<String, VirtualIp> out = new TreeMap<>();
-        if (!r.has(VIRTUALIP_SET)) {
-            r.error(VIRTUALIP_SET + " is missing or empty: it is mandatory (e.g. \"tomcat|192.168.56.40\"); "
-                    + "nothing is load balanced.");
-            return out;
-        }
-        Map<String, Integer> prefixOfAddress = new TreeMap<>();
-        // Split on commas only (arrays were joined with commas), so that an entry with a blank inside is
-        // reported rather than silently split.
-        List<String> all = List.of(r.text(VIRTUALIP_SET).split(",", -1));
-        int n = 0;
-        for (String entryRaw : all) {
-            n++;
-            String entry = entryRaw.strip();
-            String where = VIRTUALIP_SET + " entry " + n + " " + Identifiers.quote(entry) + ": ";
-            if (entry.isEmpty()) {
-                r.error(where + "empty entry (stray comma?); skipped.");
-                continue;
-            }
-            String[] parts = entry.split("\\|", -1);
-            if (parts.length < 2) {
-                r.error(where + "missing '|' between service name and virtual IP (expected svc|vip); skipped.");
-                continue;
-            }
-            if (parts.length > 3) {
-                r.error(where + "too many '|' (expected svc|vip or svc|vip|prefix); skipped.");
-                continue;
-            }
-            String name = parts[0].strip();
-            String ipText = parts[1].strip();
-            String maskText = parts.length == 3 ? parts[2].strip() : null;
-            int slash = ipText.indexOf('/');
-            if (slash >= 0) {
-                if (maskText != null) {
-                    r.error(where + "prefix given twice (both /len and |mask); skipped.");
-                    continue;
-                }
-                maskText = ipText.substring(slash + 1).strip();
-                ipText = ipText.substring(0, slash).strip();
-            }
-            if (!Identifiers.isValid(name)) {
-                r.error(where + "invalid service name " + Identifiers.quote(name)
-                        + " (allowed: letters, digits and . _ - : @, starting with a letter or digit); skipped.");
-                continue;
-            }
-            InetAddress address;
-            try {
-                address = IpLiterals.parse(ipText);
-            } catch (InvalidValueException e) {
-                r.error(where + "invalid IP " + Identifiers.quote(ipText) + " (" + e.getMessage() + "); skipped.");
-                continue;
-            }
-            if (!IpLiterals.isUnicast(address) || address.isLoopbackAddress()) {
-                r.error(where + "IP " + Identifiers.quote(ipText)
-                        + " cannot be a virtual IP (unspecified, loopback, multicast or broadcast); skipped.");
-                continue;
-            }
-            boolean v6 = IpLiterals.isIpv6(address);
-            Integer prefix = v6 ? def6 : def4;
-            if (maskText != null) {
-                prefix = parsePrefix(maskText, v6);
-                if (prefix == null) {
-                    r.error(where + "invalid prefix " + Identifiers.quote(maskText) + " (expected a length "
-                            + (v6 ? "1-128" : "1-32 or a contiguous dotted netmask") + "); skipped.");
-                    continue;
-                }
-            }
-            if (out.containsKey(name)) {
-                r.error(where + "service " + name + " is already mapped to " + out.get(name).address()
-                        + "; this entry is skipped.");
-                continue;
-            }
-            String canonical = IpLiterals.format(address);
-            Integer earlier = prefixOfAddress.get(canonical);
-            if (earlier != null && !earlier.equals(prefix)) {
-                r.error(where + "VIP " + canonical + " is already mapped with prefix /" + earlier
-                        + "; using /" + earlier + " for this service too.");
-                prefix = earlier;
-            }
-            prefixOfAddress.put(canonical, prefix);
-            out.put(name, new VirtualIp(name, canonical, prefix, v6));
-        }
-        if (out.isEmpty() && n > 0) {
-            r.error(VIRTUALIP_SET + " has no valid entry; nothing is load balanced.");
-        }
-        return out;
-    }
-
-    /** A prefix length, or for IPv4 a contiguous dotted netmask; null when invalid. */
-    static Integer parsePrefix(String text, boolean v6) {
-        int max = v6 ? 128 : 32;
-        if (text.matches("\\d{1,3}")) {
-            int p = Integer.parseInt(text);
-            return p >= 1 && p <= max ? p : null;
-        }
-        if (!v6 && text.indexOf('.') > 0) {
-            try {
-                InetAddress mask = IpLiterals.parse(text);
-                if (IpLiterals.isIpv6(mask)) {
-                    return null;
-                }
-                byte[] b = mask.getAddress();
-                int bits = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
-                int len = Integer.bitCount(bits);
-                // contiguous: exactly the top len bits set
-                int expected = len == 0 ? 0 : -1 << (32 - len);
-                return len >= 1 && bits == expected ? len : null;
-            } catch (InvalidValueException e) {
-                return null;
-            }
-        }
-        return null;
-    }
-
-    private static VrrpSettings parseVrrp(SettingsReader r, int prefix4, int prefix6) {
-        String iface = r.matching(VRRP_INTERFACE, IFACE, "must be an interface name (1-15 letters, digits, _ . -)",
-                "eth0");
-        if (iface == null) {
-            iface = "eth0";
-        }
-        VrrpState state = r.choice(VRRP_STATE, VrrpState.class, VrrpState.BACKUP);
-        // 255 marks the address owner: keepalived then forces MASTER and drops nopreempt/preempt_delay, which
-        // makes no sense for VIPs that float between directors
-        int priority = r.integer(VRRP_PRIORITY, 100, 1, 254);
-        int vrid = r.integer(VRRP_ROUTER_ID, 51, 1, 255);
-        int advert = r.integer(VRRP_ADVERT_INT, 1, 1, 255);
-        boolean nopreempt = r.bool(VRRP_NOPREEMPT, false);
-        Integer preemptDelay = r.optionalInteger(VRRP_PREEMPT_DELAY, 0, 1000, "no preempt delay");
-        if (nopreempt && state == VrrpState.MASTER) {
-            r.error(VRRP_NOPREEMPT + " needs " + VRRP_STATE + " BACKUP (keepalived ignores it with MASTER); "
-                    + "nopreempt is not rendered.");
-            nopreempt = false;
-        }
-        if (preemptDelay != null && state == VrrpState.MASTER) {
-            r.error(VRRP_PREEMPT_DELAY + " needs " + VRRP_STATE + " BACKUP (keepalived ignores it with MASTER); "
-                    + "not rendered.");
-            preemptDelay = null;
-        } else if (preemptDelay != null && nopreempt) {
-            r.error(VRRP_PREEMPT_DELAY + " cannot be combined with " + VRRP_NOPREEMPT + "; not rendered.");
-            preemptDelay = null;
-        }
-
-        AuthType authType = r.choice(VRRP_AUTH_TYPE, AuthType.class, AuthType.NONE);
-        Secret pass = null;
-        String passText = r.text(VRRP_AUTH_PASS);
-        if (authType != AuthType.NONE) {
-            if (passText == null) {
-                r.error(VRRP_AUTH_TYPE + " " + authType + " needs " + VRRP_AUTH_PASS
-                        + "; no authentication is rendered (peers configured with a password will not accept "
-                        + "this node's adverts).");
-                authType = AuthType.NONE;
-            } else if (!AUTH_PASS.matcher(passText).matches()) {
-                // never quote the value: it is a secret
-                r.error(VRRP_AUTH_PASS + " is invalid (must be 1-8 characters of letters, digits and ._+=@%^*~:,/-;"
-                        + " keepalived uses only the first 8); no authentication is rendered (peers configured "
-                        + "with a password will not accept this node's adverts).");
-                authType = AuthType.NONE;
-            } else {
-                pass = new Secret(passText);
-            }
-        } else if (passText != null) {
-            r.error(VRRP_AUTH_PASS + " is set but " + VRRP_AUTH_TYPE + " is none; the password is not used.");
-        }
-
-        List<String> srcs = new ArrayList<>();
-        boolean src4 = false;
-        boolean src6 = false;
-        for (String s : r.list(VRRP_UNICAST_SRC, true)) {
-            String ip = unicastIp(r, VRRP_UNICAST_SRC, s);
-            if (ip == null) {
-                continue;
-            }
-            boolean v6 = ip.indexOf(':') >= 0;
-            if (v6 ? src6 : src4) {
-                r.error(VRRP_UNICAST_SRC + " " + Identifiers.quote(s) + ": only one " + (v6 ? "IPv6" : "IPv4")
-                        + " source address is possible; ignored.");
-                continue;
-            }
-            src4 |= !v6;
-            src6 |= v6;
-            srcs.add(ip);
-        }
-        List<String> peers = new ArrayList<>();
-        for (String s : r.list(VRRP_UNICAST_PEERS, true)) {
-            String ip = unicastIp(r, VRRP_UNICAST_PEERS, s);
-            if (ip == null) {
-                continue;
-            }
-            if (srcs.contains(ip)) {
-                r.error(VRRP_UNICAST_PEERS + " " + Identifiers.quote(s) + ": is this node's own "
-                        + VRRP_UNICAST_SRC + "; ignored.");
-            } else if (peers.contains(ip)) {
-                r.error(VRRP_UNICAST_PEERS + " " + Identifiers.quote(s) + ": listed twice; ignored.");
-            } else {
-                peers.add(ip);
-            }
-        }
-        if (peers.isEmpty() && !srcs.isEmpty()) {
-            r.error(VRRP_UNICAST_SRC + " is set but " + VRRP_UNICAST_PEERS
-                    + " has no valid peer; adverts stay multicast.");
-            srcs.clear();
-        }
-        Collections.sort(peers);
-
-        String vipDevice = r.matching(VRRP_VIP_DEVICE, IFACE,
-                "must be an interface name (1-15 letters, digits, _ . -)", VRRP_INTERFACE);
-        if (vipDevice == null) {
-            vipDevice = iface;
-        }
-        List<String> track = new ArrayList<>();
-        for (String t : r.list(VRRP_TRACK_INTERFACES, false)) {
-            if (!IFACE.matcher(t).matches()) {
-                r.error(VRRP_TRACK_INTERFACES + " entry " + Identifiers.quote(t)
-                        + ": not an interface name; ignored.");
-            } else if (t.equals(iface)) {
-                r.error(VRRP_TRACK_INTERFACES + " entry " + t + ": is " + VRRP_INTERFACE
-                        + " itself, which VRRP always tracks (keepalived rejects it); ignored.");
-            } else if (!track.contains(t)) {
-                track.add(t);
-            }
-        }
-        Collections.sort(track);
-
-        String master = r.scriptPath(VRRP_NOTIFY_MASTER);
-        String backup = r.scriptPath(VRRP_NOTIFY_BACKUP);
-        String fault = r.scriptPath(VRRP_NOTIFY_FAULT);
-        String stop = r.scriptPath(VRRP_NOTIFY_STOP);
-        Integer garpDelay = r.optionalInteger(VRRP_GARP_MASTER_DELAY, 0, 3600, "keepalived's default");
-        Integer garpRepeat = r.optionalInteger(VRRP_GARP_MASTER_REPEAT, 1, 100, "keepalived's default");
-        Integer garpRefresh = r.optionalInteger(VRRP_GARP_MASTER_REFRESH, 0, 86400, "keepalived's default");
-        Integer garpRefreshRepeat = r.optionalInteger(VRRP_GARP_MASTER_REFRESH_REPEAT, 1, 100,
-                "keepalived's default");
-        Grouping grouping = r.choice(VRRP_GROUPING, Grouping.class, Grouping.SINGLE);
-        boolean sync = r.bool(VRRP_SYNC_GROUP, false);
-        return new VrrpSettings(iface, state, priority, vrid, advert, nopreempt, preemptDelay, authType, pass,
-                List.copyOf(srcs), List.copyOf(peers), prefix4, prefix6, vipDevice, List.copyOf(track), master,
-                backup, fault, stop, garpDelay, garpRepeat, garpRefresh, garpRefreshRepeat, grouping, sync);
-    }
-
-    private static String unicastIp(SettingsReader r, String key, String text) {
-        try {
-            InetAddress a = IpLiterals.parse(text);
-            if (!IpLiterals.isUnicast(a) || a.isLoopbackAddress()) {
-                r.error(key + " " + Identifiers.quote(text) + ": not a unicast address; ignored.");
-                return null;
-            }
-            return IpLiterals.format(a);
-        } catch (InvalidValueException e) {
-            r.error(key + " " + Identifiers.quote(text) + ": invalid IP (" + e.getMessage() + "); ignored.");
-            return null;
-        }
-    }
-
-    /** Parses the overridable keys; absent keys take {@code base}'s values. */
-    private static ServiceSettings parseService(SettingsReader r, ServiceSettings base, boolean perService) {
-        String algo = r.text(LB_ALGO);
-        if (algo != null && !LB_ALGORITHMS.contains(algo)) {
-            r.error(LB_ALGO + " " + Identifiers.quote(algo) + ": not a scheduler keepalived knows (one of "
-                    + String.join(", ", new java.util.TreeSet<>(LB_ALGORITHMS)) + "); using " + base.lbAlgo() + ".");
-            algo = null;
-        }
-        if (algo == null) {
-            algo = base.lbAlgo();
-        }
-        LbKind kind = r.choice(LB_KIND, LbKind.class, base.lbKind());
-        Integer persistence = r.has(PERSISTENCE_TIMEOUT)
-                ? r.optionalInteger(PERSISTENCE_TIMEOUT, 1, 2678400, "no persistence")
-                : base.persistenceTimeout();
-        Integer granularity = base.persistenceGranularity();
-        String granText = r.text(PERSISTENCE_GRANULARITY);
-        if (granText != null) {
-            // a bare length serves both families (checked against the VIP's family when rendering)
-            Integer g = granText.matches("\\d{1,3}") ? parsePrefix(granText, true) : parsePrefix(granText, false);
-            if (g == null) {
-                r.error(PERSISTENCE_GRANULARITY + " " + Identifiers.quote(granText)
-                        + ": must be a prefix length (1-128) or an IPv4 dotted netmask; not rendered.");
-            }
-            granularity = g;
-        }
-        if (granularity != null && persistence == null) {
-            r.error(PERSISTENCE_GRANULARITY + " has no effect without " + PERSISTENCE_TIMEOUT + "; not rendered.");
-            granularity = null;
-        }
-        int delayLoop = r.integer(DELAY_LOOP, base.delayLoop(), 1, 86400);
-        Integer quorum = r.has(QUORUM) ? r.optionalInteger(QUORUM, 1, 65535 * 1000, "keepalived's default")
-                : base.quorum();
-        Integer hysteresis = r.has(HYSTERESIS)
-                ? r.optionalInteger(HYSTERESIS, 0, 65535 * 1000, "keepalived's default") : base.hysteresis();
-        if (hysteresis != null && hysteresis >= (quorum == null ? 1 : quorum)) {
-            r.error(HYSTERESIS + " " + hysteresis + " must be less than the quorum " + (quorum == null ? 1 : quorum)
-                    + " (keepalived resets it); not rendered.");
-            hysteresis = null;
-        }
-        SorryServer sorry = base.sorryServer();
-        String sorryText = r.text(SORRY_SERVER);
-        if (sorryText != null) {
-            sorry = parseSorry(r, sorryText);
-        }
-        boolean alpha = r.bool(ALPHA, base.alpha());
-        boolean omega = r.bool(OMEGA, base.omega());
-        boolean inhibit = r.bool(INHIBIT_ON_FAILURE, base.inhibitOnFailure());
-        boolean haSuspend = r.bool(HA_SUSPEND, base.haSuspend());
-        Weights weights = base.weights().withStandard(r.integer(WEIGHT, base.weight(), Weights.MIN, Weights.MAX));
-        if (r.has(WEIGHT_PARTITION)) {
-            weights = new Weights(weights.standard(), parsePartitionWeights(r));
-        }
-        Check check = r.choice(CHECK, Check.class, base.check());
-        UdpCheck udpCheck = r.choice(CHECK_UDP, UdpCheck.class, base.udpCheck());
-        String path = r.matching(CHECK_HTTP_PATH, HTTP_PATH,
-                "must be a URL path starting with / (letters, digits and ._~/%?=&+:@,;-)", base.httpPath());
-        if (path == null) {
-            path = base.httpPath();
-        }
-        String status = base.httpStatus();
-        String statusText = r.text(CHECK_HTTP_STATUS);
-        if (statusText != null) {
-            status = parseStatus(statusText);
-            if (status == null) {
-                r.error(CHECK_HTTP_STATUS + " " + Identifiers.quote(statusText) + ": must be status codes or "
-                        + "ranges 100-599 separated by blanks or commas, e.g. \"200-299 302\"; using "
-                        + (base.httpStatus() == null ? "keepalived's default 200-299" : base.httpStatus()) + ".");
-                status = base.httpStatus();
-            }
-        }
-        String digest = base.httpDigest();
-        if (r.has(CHECK_HTTP_DIGEST)) {
-            digest = r.matching(CHECK_HTTP_DIGEST, DIGEST, "must be 32 hexadecimal digits (MD5, see genhash)",
-                    "no digest");
-            digest = digest == null ? null : digest.toLowerCase(java.util.Locale.ROOT);
-        }
-        String misc = base.miscPath();
-        if (r.has(CHECK_MISC_PATH)) {
-            misc = r.scriptPath(CHECK_MISC_PATH);
-        }
-        if (misc == null && check == Check.MISC_CHECK) {
-            Check fallback = base.check() == Check.MISC_CHECK ? Check.TCP_CHECK : base.check();
-            r.error(CHECK + " MISC_CHECK needs a valid " + CHECK_MISC_PATH + "; using " + fallback + ".");
-            check = fallback;
-        }
-        if (misc == null && udpCheck == UdpCheck.MISC_CHECK) {
-            UdpCheck fallback = base.udpCheck() == UdpCheck.MISC_CHECK ? UdpCheck.UDP_CHECK : base.udpCheck();
-            r.error(CHECK_UDP + " MISC_CHECK needs a valid " + CHECK_MISC_PATH + "; using " + fallback + ".");
-            udpCheck = fallback;
-        }
-        int connectTimeout = r.integer(CHECK_CONNECT_TIMEOUT, base.connectTimeout(), 1, 3600);
-        int retry = r.integer(CHECK_RETRY, base.retry(), 0, 100);
-        int delayBeforeRetry = r.integer(CHECK_DELAY_BEFORE_RETRY, base.delayBeforeRetry(), 1, 3600);
-        IpType ipType = base.memberIpType();
-        String ipTypeText = r.text(MEMBER_IP_TYPE);
-        if (ipTypeText != null) {
-            try {
-                ipType = IpType.parse(ipTypeText.toLowerCase(java.util.Locale.ROOT));
-            } catch (InvalidValueException e) {
-                r.error(MEMBER_IP_TYPE + " " + Identifiers.quote(ipTypeText) + ": must be private or public; using "
-                        + base.memberIpType().name().toLowerCase(java.util.Locale.ROOT) + ".");
-            }
-        }
-        VrrpState state = null;
-        Integer priority = null;
-        Integer vrid = null;
-        if (perService) {
-            state = r.has(VRRP_STATE) ? r.choice(VRRP_STATE, VrrpState.class, null) : null;
-            priority = r.optionalInteger(VRRP_PRIORITY, 1, 254, "the main setting");
-            vrid = r.optionalInteger(VRRP_ROUTER_ID, 1, 255, "base + the service's index");
-        }
-        return new ServiceSettings(algo, kind, persistence, granularity, delayLoop, quorum, hysteresis, sorry,
-                alpha, omega, inhibit, haSuspend, weights, check, udpCheck, path, status, digest, misc,
-                connectTimeout, retry, delayBeforeRetry, ipType, state, priority, vrid);
-    }
-
-    /** {@code partitionId:weight} entries; a bad or repeated entry is reported and left out, the others stay. */
-    private static java.util.SortedMap<String, Integer> parsePartitionWeights(SettingsReader r) {
-        java.util.SortedMap<String, Integer> out = new java.util.TreeMap<>();
-        for (String entry : r.list(WEIGHT_PARTITION, false)) {
-            int colon = entry.lastIndexOf(':');
-            String partition = colon < 0 ? "" : entry.substring(0, colon).strip();
-            String weight = colon < 0 ? "" : entry.substring(colon + 1).strip();
-            if (!Identifiers.isValid(partition) || !weight.matches("\\d{1,5}")
-                    || Integer.parseInt(weight) < Weights.MIN || Integer.parseInt(weight) > Weights.MAX) {
-                r.error(WEIGHT_PARTITION + " entry " + Identifiers.quote(entry) + ": must be partitionId:weight with "
-                        + "a weight from " + Weights.MIN + " to " + Weights.MAX + "; ignored.");
-            } else if (out.putIfAbsent(partition, Integer.parseInt(weight)) != null) {
-                r.error(WEIGHT_PARTITION + " names partition " + Identifiers.quote(partition) + " twice; the first, "
-                        + out.get(partition) + ", is used.");
-            }
-        }
-        return out;
-    }
-
-    private static SorryServer parseSorry(SettingsReader r, String text) {
-        String[] parts = text.strip().split("\\s+");
-        String why = null;
-        if (parts.length > 2) {
-            why = "expected \"IP\" or \"IP PORT\"";
-        } else {
-            try {
-                InetAddress a = IpLiterals.parse(parts[0]);
-                if (!IpLiterals.isUnicast(a) || a.isLoopbackAddress()) {
-                    why = "not a unicast address";
-                } else {
-                    Integer port = null;
-                    if (parts.length == 2) {
-                        if (!parts[1].matches("\\d{1,5}") || Integer.parseInt(parts[1]) < 1
-                                || Integer.parseInt(parts[1]) > 65535) {
-                            why = "port must be 1-65535";
-                        } else {
-                            port = Integer.parseInt(parts[1]);
-                        }
-                    }
-                    if (why == null) {
-                        return new SorryServer(IpLiterals.format(a), port, IpLiterals.isIpv6(a));
-                    }
-                }
-            } catch (InvalidValueException e) {
-                why = e.getMessage();
-            }
-        }
-        r.error(SORRY_SERVER + " " + Identifiers.quote(text) + ": " + why + "; no sorry server.");
-        return null;
-    }
-
-    /** Normalized "a b-c" text, or null when any item is invalid. */
-    static String parseStatus(String text) {
-        StringBuilder sb = new StringBuilder();
-        String[] items = text.strip().split("[,\\s]+");
-        if (items.length > 16) {
-            return null;
-        }
-        for (String item : items) {
-            java.util.regex.Matcher m = HTTP_STATUS_ITEM.matcher(item);
-            if (!m.matches()) {
-                return null;
-            }
-            if (m.group(2) != null && Integer.parseInt(m.group(2)) < Integer.parseInt(m.group(1))) {
-                return null;
-            }
-            if (sb.length() > 0) {
-                sb.append(' ');
-            }
-            sb.append(item);
-        }
-        return sb.toString();
     }
 
     private static void parseOverrides(Collection<? extends Map<String, ?>> configs, Map<String, VirtualIp> vips,
@@ -929,23 +486,15 @@ public final class RenderSettings {
             }
             SettingsReader r = new SettingsReader(e.getValue().get(0), context, errors);
             reportUnknownKeys(e.getValue().get(0), r, true);
-            ServiceSettings s = parseService(r, defaults, true);
+            ServiceSettings s = ServiceSettingsParser.parse(r, defaults, true);
             if (vrrp.grouping() != Grouping.PER_SERVICE
                     && (s.vrrpState() != null || s.vrrpPriority() != null || s.vrrpRouterId() != null)) {
                 r.error(VRRP_STATE + ", " + VRRP_PRIORITY + " and " + VRRP_ROUTER_ID + " apply per service only "
                         + "with " + VRRP_GROUPING + "=per-service; ignored.");
-                s = withoutVrrp(s);
+                s = ServiceSettingsParser.withoutVrrp(s);
             }
             out.put(name, s);
         }
-    }
-
-    private static ServiceSettings withoutVrrp(ServiceSettings s) {
-        return new ServiceSettings(s.lbAlgo(), s.lbKind(), s.persistenceTimeout(), s.persistenceGranularity(),
-                s.delayLoop(), s.quorum(), s.hysteresis(), s.sorryServer(), s.alpha(), s.omega(),
-                s.inhibitOnFailure(), s.haSuspend(), s.weights(), s.check(), s.udpCheck(), s.httpPath(),
-                s.httpStatus(), s.httpDigest(), s.miscPath(), s.connectTimeout(), s.retry(), s.delayBeforeRetry(),
-                s.memberIpType(), null, null, null);
     }
 
     @Override
