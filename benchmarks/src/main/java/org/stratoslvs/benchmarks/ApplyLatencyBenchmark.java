@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
@@ -81,7 +79,6 @@ public final class ApplyLatencyBenchmark {
     private static final String FLOOR_TOPIC = "stratoslvs.bench.floor";
     private static final String INTERFACE = "eth0";
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(60);
-    private static final Pattern CHECKED = Pattern.compile("\\((\\d+ of \\d+) virtual servers changed\\)");
 
     /**
      * @param sizes              members in the topology, one latency series each (10 members per service)
@@ -582,9 +579,11 @@ public final class ApplyLatencyBenchmark {
                     routeWork[i] = submittedAt.get(seq) - consumedAt.get(seq);
                     toApplied[i] = e.endNanos() - submittedAt.get(seq);
                     validateMs[i] = e.record().millisOf(ControlStatus.Step.Kind.VALIDATE);
-                    Matcher scope = CHECKED.matcher(e.record().steps());
-                    if (scope.find()) {
-                        checked.add(scope.group(1));
+                    ControlStatus.Step.Validated scope = e.record().stepList().stream()
+                            .filter(st -> st.kind() == ControlStatus.Step.Kind.VALIDATE && st.validated() != null)
+                            .map(ControlStatus.Step::validated).findFirst().orElse(null);
+                    if (scope != null) {
+                        checked.add(scope.checked() + " of " + scope.of());
                     } else {
                         wholeFileChecks++;
                     }

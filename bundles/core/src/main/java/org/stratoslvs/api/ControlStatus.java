@@ -109,8 +109,22 @@ public record ControlStatus(String mode, String configPath, String keepalived, P
     /**
      * One step of an apply: what it was, how long it took (-1 when it is not timed), and how the status says it,
      * e.g. "validate 12 ms (1 of 2000 virtual servers changed)".
+     *
+     * @param validated for a VALIDATE step that checked part of the file, how much; null for a whole-file check
+     *                  and for every other step
      */
-    public record Step(Kind kind, long millis, String text) {
+    public record Step(Kind kind, long millis, String text, Validated validated) {
+
+        public Step(Kind kind, long millis, String text) {
+            this(kind, millis, text, null);
+        }
+
+        /**
+         * What an incremental {@code keepalived -t} checked: the virtual servers that changed since the last
+         * accepted file, of how many the file has (with the global and VRRP part, which is always checked).
+         */
+        public record Validated(int checked, int of) {
+        }
 
         /** What a step did. */
         public enum Kind {

@@ -33,6 +33,11 @@ final class IncrementalValidator {
     record Outcome(KeepalivedValidator.Result result, boolean complete, int checked, int virtualServers,
                    ConfigSections sections) {
 
+        /** How much of the file was checked, for the apply record; null when it was the whole file. */
+        org.stratoslvs.api.ControlStatus.Step.Validated validated() {
+            return complete ? null : new org.stratoslvs.api.ControlStatus.Step.Validated(checked, virtualServers);
+        }
+
         /** For the apply record, e.g. "validate 9 ms (1 of 2000 virtual servers changed)". */
         String step() {
             if (!complete && checked == 0) {

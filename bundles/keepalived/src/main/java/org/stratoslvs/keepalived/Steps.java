@@ -16,6 +16,11 @@ final class Steps {
         steps.add(new Step(kind, millis, text));
     }
 
+    /** A timed step with typed detail (what an incremental validation checked). */
+    void add(Step.Kind kind, long millis, String text, Step.Validated validated) {
+        steps.add(new Step(kind, millis, text, validated));
+    }
+
     /** A step without a duration of its own, e.g. "adopted pid 1234". */
     void add(Step.Kind kind, String text) {
         steps.add(new Step(kind, -1, text));

@@ -85,7 +85,7 @@ final class ValidationPolicy {
         IncrementalValidator.Outcome outcome = incremental.validate(text,
                 s.validateScope() == KeepalivedSettings.ValidateScope.CHANGED && !incrementalOff);
         KeepalivedValidator.Result result = outcome.result();
-        steps.add(Step.Kind.VALIDATE, result.millis(), outcome.step());
+        steps.add(Step.Kind.VALIDATE, result.millis(), outcome.step(), outcome.validated());
         if (!result.accepted()) {
             return new Verdict(result.message(), result.exitCode() < 0, false, outcome.sections());
         }

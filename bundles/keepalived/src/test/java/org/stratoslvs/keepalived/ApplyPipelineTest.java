@@ -515,6 +515,9 @@ class ApplyPipelineTest {
         idle();
         assertEquals("applied", last().result(), last().toString());
         assertTrue(last().steps().contains("(1 of 2 virtual servers changed)"), last().steps());
+        assertEquals(List.of(new ControlStatus.Step.Validated(1, 2)), last().stepList().stream()
+                .filter(st -> st.kind() == ControlStatus.Step.Kind.VALIDATE).map(ControlStatus.Step::validated)
+                .toList(), "the same, typed");
         awaitAudits(1);
         assertFalse(pipeline.status().keepalived().contains("whole-file validation only"));
         assertTrue(pipeline.status().keepalived().contains("last whole-file audit: accepted at "),
