@@ -55,8 +55,23 @@ class EventToKernelBenchmarkTest {
         }
     }
 
+    /**
+     * One of keepalived's own reloads: SIGHUP → IPVS changed, the CPU each process spent on it (parent, checker,
+     * VRRP; ms at the kernel's 10 ms tick), and SIGHUP → every process idle again.
+     */
+    record OwnReload(double changedMs, int parentCpuMs, int checkerCpuMs, int vrrpCpuMs, double idleMs) {
+        static OwnReload parse(String line) {
+            String[] f = line.split(" ");
+            return new OwnReload(Double.parseDouble(f[1]), Integer.parseInt(f[3]), Integer.parseInt(f[4]),
+                    Integer.parseInt(f[5]), Double.parseDouble(f[7]));
+        }
+    }
+
     /** The figures of one size. */
-    record Row(int members, int delayLoop, List<Sample> samples, List<Double> ownReload) {
+    record Row(int members, int delayLoop, List<Sample> samples, List<OwnReload> own) {
+        List<Double> ownReload() {
+            return own.stream().map(OwnReload::changedMs).toList();
+        }
     }
 
     @Test
@@ -136,7 +151,7 @@ class EventToKernelBenchmarkTest {
                         KERNEL_TIMEOUT.multipliedBy(Math.max(1, events)));
                 assertTrue(r.ok(), r.output());
                 r.output().lines().filter(l -> l.startsWith("present ") || l.startsWith("absent "))
-                        .forEach(l -> row.ownReload().add(Double.parseDouble(l.substring(l.indexOf(' ') + 1))));
+                        .forEach(l -> row.own().add(OwnReload.parse(l)));
                 assertEquals(2 * Math.max(1, events / 2), row.ownReload().size(), r.output());
             }
         } finally {
@@ -266,6 +281,19 @@ class EventToKernelBenchmarkTest {
                     p50(s, x -> ms(x.seen() - x.trace().applied())),
                     p50(s, x -> Long.parseLong(x.watcherReads().split(" ")[1]) / 1000.0),
                     r.delayLoop()));
+        }
+        sb.append("\nkeepalived's own reload, where the CPU went (p50): CPU ms of the parent, the checker and the VRRP "
+                + "process from SIGHUP until all three are idle again, and how long that took.\n\n");
+        sb.append("| members | SIGHUP → IPVS ms | parent CPU ms | checker CPU ms | VRRP CPU ms | SIGHUP → idle ms |\n"
+                + "|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            List<OwnReload> o = r.own();
+            sb.append(String.format(Locale.ROOT, "| %d | %.0f | %.0f | %.0f | %.0f | %.0f |%n", r.members(),
+                    percentile(r.ownReload(), 50),
+                    percentile(o.stream().map(x -> (double) x.parentCpuMs()).toList(), 50),
+                    percentile(o.stream().map(x -> (double) x.checkerCpuMs()).toList(), 50),
+                    percentile(o.stream().map(x -> (double) x.vrrpCpuMs()).toList(), 50),
+                    percentile(o.stream().map(OwnReload::idleMs).toList(), 50)));
         }
         return sb.toString();
     }
