@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,8 +51,7 @@ class DirectRoutingLabTest {
         guest = LabEnv.boot("dr");
         guest.sh("rs_add rs1 10.2.0.11 && rs_add rs2 10.2.0.12 && rs_add rs3 10.2.0.13");
         ns = HostNamespace.create();
-        Files.writeString(LabProduct.confPath(guest), "global_defs {\n  router_id lab_bootstrap\n}\n");
-        guest.startKeepalived(LabProduct.confPath(guest));
+        LabProduct.startBootstrapKeepalived(guest);
         product = new LabProduct(guest, ns, Map.of(
                 RenderSettings.VIRTUALIP_SET, StratosEvents.SERVICE + "|" + VIP,
                 // the VIP lives on the real servers' segment: the director answers ARP for it there

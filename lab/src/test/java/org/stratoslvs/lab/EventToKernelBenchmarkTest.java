@@ -92,8 +92,7 @@ class EventToKernelBenchmarkTest {
         try {
             guest.sh("farm_add " + (maxSize + events) + " && ipvs_watch");
             ns = HostNamespace.create();
-            Files.writeString(LabProduct.confPath(guest), "global_defs {\n  router_id lab_bootstrap\n}\n");
-            guest.startKeepalived(LabProduct.confPath(guest));
+            LabProduct.startBootstrapKeepalived(guest);
             product = new LabProduct(guest, ns, Map.of(
                     RenderSettings.VIRTUALIP_SET, StratosEvents.SERVICE + "|" + VIP,
                     RenderSettings.VRRP_INTERFACE, "br-cli",

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,8 +49,7 @@ class Ipv6LabTest {
         guest.sh("rs_add rs1 10.2.0.11 fd00:2::11 && rs_add rs2 10.2.0.12 fd00:2::12 "
                 + "&& rs_add rs3 10.2.0.13 fd00:2::13");
         ns = HostNamespace.create();
-        Files.writeString(LabProduct.confPath(guest), "global_defs {\n  router_id lab_bootstrap\n}\n");
-        guest.startKeepalived(LabProduct.confPath(guest));
+        LabProduct.startBootstrapKeepalived(guest);
         product = new LabProduct(guest, ns, Map.of(
                 RenderSettings.VIRTUALIP_SET, StratosEvents.SERVICE + "|" + NAT_VIP,
                 RenderSettings.VRRP_INTERFACE, "br-cli",

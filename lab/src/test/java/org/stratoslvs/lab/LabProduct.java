@@ -127,6 +127,40 @@ final class LabProduct implements AutoCloseable {
         }
     }
 
+    /** Health checks quick enough for a test: every 2 s, down after a failed check and one retry of 1 s. */
+    static final int QUICK_DELAY_LOOP = 2;
+    static final Map<String, String> QUICK_CHECKS = Map.of(
+            RenderSettings.DELAY_LOOP, Integer.toString(QUICK_DELAY_LOOP),
+            RenderSettings.CHECK_CONNECT_TIMEOUT, "1",
+            RenderSettings.CHECK_RETRY, "1",
+            RenderSettings.CHECK_DELAY_BEFORE_RETRY, "1");
+    /**
+     * When keepalived must have acted on a quick health check: delay_loop, plus the retry (delay_before_retry and
+     * connect_timeout), plus the same again for the check already under way when the server changed; and a few
+     * seconds for the UML guest, whose one CPU is shared with the host's builds.
+     */
+    static final Duration QUICK_CHECK_BOUND = Duration.ofSeconds(2L * (QUICK_DELAY_LOOP + 1 + 1) + 5);
+
+    /** The lab service in NAT on br-cli behind {@code vip}, this director its VRRP MASTER, and {@code more}. */
+    static Map<String, String> natSettings(String vip, Map<String, String> more) {
+        Map<String, String> m = new HashMap<>(Map.of(
+                RenderSettings.VIRTUALIP_SET, StratosEvents.SERVICE + "|" + vip,
+                RenderSettings.VRRP_INTERFACE, "br-cli",
+                RenderSettings.VRRP_STATE, "MASTER",
+                RenderSettings.LB_KIND, "NAT"));
+        m.putAll(more);
+        return m;
+    }
+
+    /**
+     * Starts the guest's keepalived before the product, as a distribution's keepalived.service does (external
+     * mode), on a file with nothing to do; the product's first apply replaces the file and reloads it. Its pid.
+     */
+    static long startBootstrapKeepalived(Guest guest) throws java.io.IOException, InterruptedException {
+        java.nio.file.Files.writeString(confPath(guest), "global_defs {\n  router_id lab_bootstrap\n}\n");
+        return guest.startKeepalived(confPath(guest));
+    }
+
     /** Where the product writes keepalived.conf: the lab directory, which the guest's keepalived reads. */
     static Path confPath(Guest guest) {
         return guest.dir().resolve("keepalived.conf");

@@ -32,13 +32,7 @@ class NatTrafficLabTest {
     static final String VS = VIP + ":80";
     static final int REQUESTS = 30;
     static final Duration IPVS_TIMEOUT = Duration.ofSeconds(15);
-    static final int DELAY_LOOP = 2;
-    /**
-     * When keepalived must have acted on a health check: delay_loop, plus the retry (delay_before_retry and
-     * connect_timeout), plus the same again for the check already under way when the server changed; and a few
-     * seconds for the UML guest, whose one CPU is shared with the host's builds.
-     */
-    static final Duration CHECK_BOUND = Duration.ofSeconds(2L * (DELAY_LOOP + 1 + 1) + 5);
+    static final Duration CHECK_BOUND = LabProduct.QUICK_CHECK_BOUND;
 
     static final Member WEB1 = new Member("web-1", "10.2.0.11");
     static final Member WEB2 = new Member("web-2", "10.2.0.12");
@@ -56,20 +50,8 @@ class NatTrafficLabTest {
         guest = LabEnv.boot("nat");
         guest.sh("rs_add rs1 10.2.0.11 && rs_add rs2 10.2.0.12 && rs_add rs3 10.2.0.13");
         ns = HostNamespace.create();
-        // keepalived runs before the product, as a distribution's keepalived.service does (external mode); the
-        // product's first apply replaces this file and reloads it
-        Files.writeString(LabProduct.confPath(guest), "global_defs {\n  router_id lab_bootstrap\n}\n");
-        keepalivedPid = guest.startKeepalived(LabProduct.confPath(guest));
-        product = new LabProduct(guest, ns, Map.of(
-                RenderSettings.VIRTUALIP_SET, StratosEvents.SERVICE + "|" + VIP,
-                RenderSettings.VRRP_INTERFACE, "br-cli",
-                RenderSettings.VRRP_STATE, "MASTER",
-                RenderSettings.LB_KIND, "NAT",
-                // health checks quick enough for a test: down after a failed check and one retry
-                RenderSettings.DELAY_LOOP, Integer.toString(DELAY_LOOP),
-                RenderSettings.CHECK_CONNECT_TIMEOUT, "1",
-                RenderSettings.CHECK_RETRY, "1",
-                RenderSettings.CHECK_DELAY_BEFORE_RETRY, "1"), Map.of());
+        keepalivedPid = LabProduct.startBootstrapKeepalived(guest);
+        product = new LabProduct(guest, ns, LabProduct.natSettings(VIP, LabProduct.QUICK_CHECKS), Map.of());
     }
 
     @AfterAll

@@ -3,7 +3,6 @@ package org.stratoslvs.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +42,7 @@ class ReloadKeepsConnectionLabTest {
         guest = LabEnv.boot("reload");
         guest.sh("rs_add rs1 10.2.0.11 && rs_add rs2 10.2.0.12 && rs_add rs3 10.2.0.13");
         ns = HostNamespace.create();
-        Files.writeString(LabProduct.confPath(guest), "global_defs {\n  router_id lab_bootstrap\n}\n");
-        guest.startKeepalived(LabProduct.confPath(guest));
+        LabProduct.startBootstrapKeepalived(guest);
         product = new LabProduct(guest, ns, Map.of(
                 RenderSettings.VIRTUALIP_SET, StratosEvents.SERVICE + "|" + VIP,
                 RenderSettings.VRRP_INTERFACE, "br-cli",

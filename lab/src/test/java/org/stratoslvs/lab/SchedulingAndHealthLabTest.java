@@ -2,7 +2,6 @@ package org.stratoslvs.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +31,7 @@ class SchedulingAndHealthLabTest {
     static final String VS = VIP + ":80";
     static final int REQUESTS = 28;
     static final Duration IPVS_TIMEOUT = Duration.ofSeconds(15);
-    static final int DELAY_LOOP = 2;
-    /** As in NatTrafficLabTest: delay_loop + the retry, twice (the check under way), and slack for the guest. */
-    static final Duration CHECK_BOUND = Duration.ofSeconds(2L * (DELAY_LOOP + 1 + 1) + 5);
+    static final Duration CHECK_BOUND = LabProduct.QUICK_CHECK_BOUND;
 
     /** Two members in a partition of bigger instances, one in the standard partition. */
     static final Member WEB1 = new Member("web-1", "10.2.0.11", "zone-big");
@@ -53,17 +50,8 @@ class SchedulingAndHealthLabTest {
         // "sorry" answers HTTP with its own name like the members, at an address no member has
         guest.sh("rs_add rs1 10.2.0.11 && rs_add rs2 10.2.0.12 && rs_add rs3 10.2.0.13 && rs_add sorry " + SORRY);
         ns = HostNamespace.create();
-        Files.writeString(LabProduct.confPath(guest), "global_defs {\n  router_id lab_bootstrap\n}\n");
-        guest.startKeepalived(LabProduct.confPath(guest));
-        product = new LabProduct(guest, ns, Map.of(
-                RenderSettings.VIRTUALIP_SET, StratosEvents.SERVICE + "|" + VIP,
-                RenderSettings.VRRP_INTERFACE, "br-cli",
-                RenderSettings.VRRP_STATE, "MASTER",
-                RenderSettings.LB_KIND, "NAT",
-                RenderSettings.DELAY_LOOP, Integer.toString(DELAY_LOOP),
-                RenderSettings.CHECK_CONNECT_TIMEOUT, "1",
-                RenderSettings.CHECK_RETRY, "1",
-                RenderSettings.CHECK_DELAY_BEFORE_RETRY, "1"), Map.of());
+        LabProduct.startBootstrapKeepalived(guest);
+        product = new LabProduct(guest, ns, LabProduct.natSettings(VIP, LabProduct.QUICK_CHECKS), Map.of());
         product.publishAndAwaitApply("CompleteTopologyEvent",
                 StratosEvents.completeTopology(List.of(WEB1, WEB2, WEB3)));
         guest.awaitIpvs(VS + " → every member", t -> Set.copyOf(t.destinations("TCP", VS)).equals(ALL),
