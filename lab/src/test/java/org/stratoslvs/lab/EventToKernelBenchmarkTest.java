@@ -143,11 +143,12 @@ class EventToKernelBenchmarkTest {
                 Files.writeString(b, f[1]);
                 // the first reload of a size loads its whole file after another size's: not timed
                 String warm = guest.run("/usr/bin/perl $LAB/own-reload.pl " + LabProduct.confPath(guest) + " " + a
-                        + " " + b + " " + hex(f[2]) + " 1 " + "/run/keepalived.pid", KERNEL_TIMEOUT).output();
+                        + " " + b + " " + hex(f[2]) + " 1 " + "/run/keepalived.pid", KERNEL_TIMEOUT.multipliedBy(2))
+                        .output();
                 assertTrue(warm.contains("absent"), warm);
                 Guest.Result r = guest.run("/usr/bin/perl $LAB/own-reload.pl " + LabProduct.confPath(guest) + " "
                         + a + " " + b + " " + hex(f[2]) + " " + Math.max(1, events / 2) + " /run/keepalived.pid",
-                        KERNEL_TIMEOUT.multipliedBy(Math.max(1, events)));
+                        KERNEL_TIMEOUT.multipliedBy(2L * Math.max(1, events)));
                 assertTrue(r.ok(), r.output());
                 r.output().lines().filter(l -> l.startsWith("present ") || l.startsWith("absent "))
                         .forEach(l -> row.own().add(OwnReload.parse(l)));
