@@ -12,17 +12,18 @@ record Answers(List<String> lines) {
 
     /** {@code n} HTTP requests to {@code addr:port}, one new TCP connection each. */
     static Answers http(Guest guest, String addr, int port, int n) throws IOException, InterruptedException {
-        String out = guest.sh("http_get " + addr + " " + port + " " + n);
-        List<String> lines = out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-        if (lines.size() != n) {
-            throw new AssertionError("expected " + n + " answers, got: " + out);
-        }
-        return new Answers(lines);
+        return series(guest, "http_get", addr, port, n);
     }
 
     /** {@code n} UDP datagrams to {@code addr:port}, each from a new socket. */
     static Answers udp(Guest guest, String addr, int port, int n) throws IOException, InterruptedException {
-        String out = guest.sh("udp_get " + addr + " " + port + " " + n);
+        return series(guest, "udp_get", addr, port, n);
+    }
+
+    /** A guest-lib series function's answers, one line per request; exactly {@code n} of them. */
+    private static Answers series(Guest guest, String function, String addr, int port, int n)
+            throws IOException, InterruptedException {
+        String out = guest.sh(function + " " + addr + " " + port + " " + n);
         List<String> lines = out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
         if (lines.size() != n) {
             throw new AssertionError("expected " + n + " answers, got: " + out);

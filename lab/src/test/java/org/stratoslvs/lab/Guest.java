@@ -229,6 +229,15 @@ final class Guest implements AutoCloseable {
         return table;
     }
 
+    /** Polls until {@code vs} has exactly {@code destinations}, every one forwarded by {@code forward} (Masq, ...). */
+    IpvsTable awaitForwarding(String protocol, String vs, String forward, java.util.Set<String> destinations,
+                              Duration timeout) throws IOException, InterruptedException {
+        return awaitIpvs(protocol + " " + vs + " → " + destinations + " by " + forward, t -> t.service(protocol, vs)
+                .map(v -> java.util.Set.copyOf(v.destinationAddresses()).equals(destinations)
+                        && v.destinations().stream().allMatch(d -> d.forward().equals(forward))).orElse(false),
+                timeout);
+    }
+
     /** keepalived's parent pid in the guest, or -1. */
     long keepalivedPid() throws IOException, InterruptedException {
         Result r = run("ka_pid", Duration.ofSeconds(10));

@@ -69,10 +69,7 @@ class Ipv6LabTest {
 
     private static IpvsTable awaitMethod(String protocol, String vs, String forward, Set<String> destinations)
             throws Exception {
-        return guest.awaitIpvs(protocol + " " + vs + " → " + destinations + " by " + forward, t -> t.service(protocol, vs)
-                .map(v -> Set.copyOf(v.destinationAddresses()).equals(destinations)
-                        && v.destinations().stream().allMatch(d -> d.forward().equals(forward))).orElse(false),
-                IPVS_TIMEOUT);
+        return guest.awaitForwarding(protocol, vs, forward, destinations, IPVS_TIMEOUT);
     }
 
     @Test
